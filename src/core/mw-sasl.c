@@ -77,6 +77,7 @@ struct _MwSasl
 
   guint    responses; /* responses produced so far */
   gboolean complete;
+  gboolean failed;
   gboolean error_answered;
 };
 
@@ -858,7 +859,7 @@ mw_sasl_step (MwSasl       *self,
   if (self->info->token && self->complete && !self->error_answered)
     return step_token_error (self, challenge, len, out_response);
 
-  if (self->complete)
+  if (self->complete || self->failed)
     {
       g_set_error (error, MW_SASL_ERROR, MW_SASL_ERROR_COMPLETE,
                    _ ("The server continued the %s exchange after it had ended"),
@@ -905,7 +906,16 @@ mw_sasl_step (MwSasl       *self,
     }
 
   if (ok)
-    self->responses++;
+    {
+      self->responses++;
+    }
+  else
+    {
+      /* A failed exchange stays failed: a second try could otherwise
+       * pass a check the first one failed. */
+      self->failed = TRUE;
+      clear_secret (&self->secret, &self->secret_len);
+    }
   return ok;
 }
 

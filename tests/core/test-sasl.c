@@ -289,28 +289,45 @@ test_scram_saslname (void)
 static void
 test_scram_bad_server_signature (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (MwSasl) sasl = scram_new (&scram_sha256);
-  g_autoptr (GBytes) first = mw_sasl_get_initial_response (sasl);
-  g_autoptr (GBytes) final = NULL;
-  g_autoptr (GBytes) empty = NULL;
+  static const struct
+  {
+    const char *server_final;
+    int         code;
+  } cases[] = {
+    /* The SHA-1 signature: the wrong length. */
+    { "v=rmF9pqV8S7suAoZWja4dJRkFsKQ=", MW_SASL_ERROR_SERVER_SIGNATURE },
+    /* One bit off. */
+    { "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G0=", MW_SASL_ERROR_SERVER_SIGNATURE },
+    { "v=", MW_SASL_ERROR_SERVER_SIGNATURE },
+    { "v=not base64!", MW_SASL_ERROR_SERVER_SIGNATURE },
+    { "x=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=", MW_SASL_ERROR_BAD_CHALLENGE },
+    { "", MW_SASL_ERROR_BAD_CHALLENGE },
+  };
 
-  final = step_str (sasl, scram_sha256.server_first, &error);
-  g_assert_no_error (error);
+  for (size_t i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (MwSasl) sasl = scram_new (&scram_sha256);
+      g_autoptr (GBytes) first = mw_sasl_get_initial_response (sasl);
+      g_autoptr (GBytes) final = NULL;
+      g_autoptr (GBytes) empty = NULL;
+      g_autoptr (GBytes) retry = NULL;
 
-  /* The SHA-1 signature is the wrong length; then one wrong bit. */
-  empty = step_str (sasl, "v=rmF9pqV8S7suAoZWja4dJRkFsKQ=", &error);
-  g_assert_error (error, MW_SASL_ERROR, MW_SASL_ERROR_SERVER_SIGNATURE);
-  g_clear_error (&error);
-  empty = step_str (sasl, "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G0=", &error);
-  g_assert_error (error, MW_SASL_ERROR, MW_SASL_ERROR_SERVER_SIGNATURE);
-  g_clear_error (&error);
-  empty = step_str (sasl, "v=not base64!", &error);
-  g_assert_error (error, MW_SASL_ERROR, MW_SASL_ERROR_SERVER_SIGNATURE);
-  g_clear_error (&error);
-  empty = step_str (sasl, "x=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=", &error);
-  g_assert_error (error, MW_SASL_ERROR, MW_SASL_ERROR_BAD_CHALLENGE);
-  g_assert_false (mw_sasl_is_complete (sasl));
+      final = step_str (sasl, scram_sha256.server_first, &error);
+      g_assert_no_error (error);
+
+      g_test_message ("server-final: %s", cases[i].server_final);
+      empty = step_str (sasl, cases[i].server_final, &error);
+      g_assert_error (error, MW_SASL_ERROR, cases[i].code);
+      g_assert_null (empty);
+      g_assert_false (mw_sasl_is_complete (sasl));
+      g_clear_error (&error);
+
+      /* The right signature after a wrong one does not complete it. */
+      retry = step_str (sasl, scram_sha256.server_final, &error);
+      g_assert_error (error, MW_SASL_ERROR, MW_SASL_ERROR_COMPLETE);
+      g_assert_false (mw_sasl_is_complete (sasl));
+    }
 }
 
 static void
