@@ -118,7 +118,7 @@ test_simple (void)
   InternetAddress *from;
   const char      *id;
 
-  g_test_message ("%s", (const char *) g_bytes_get_data (bytes, NULL));
+  g_test_message ("%.*s", (int) g_bytes_get_size (bytes), (const char *) g_bytes_get_data (bytes, NULL));
   g_assert_true (is_7bit (bytes));
 
   from = internet_address_list_get_address (g_mime_message_get_from (message), 0);
@@ -213,7 +213,7 @@ test_non_ascii_headers (void)
   bytes = build_ok (builder);
   headers = raw_headers (bytes);
 
-  g_test_message ("%s", (const char *) g_bytes_get_data (bytes, NULL));
+  g_test_message ("%.*s", (int) g_bytes_get_size (bytes), (const char *) g_bytes_get_data (bytes, NULL));
   g_assert_true (is_7bit (bytes));
   g_assert_nonnull (strstr (headers, "=?"));
   g_assert_nonnull (strstr (headers, "\r\nSubject: =?"));
@@ -306,6 +306,30 @@ test_long_lines (void)
   g_string_truncate (body, body->len - 1);
   expected = g_strconcat (body->str, "\r\n", NULL);
   g_assert_cmpstr (text, ==, expected);
+}
+
+static void
+test_many_recipients (void)
+{
+  g_autoptr (MwMessageBuilder) builder = simple_builder ();
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GMimeMessage) message = NULL;
+  g_auto (GStrv) envelope = NULL;
+
+  for (int i = 0; i < 300; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Recipient Number %d, Ünicode", i);
+      g_autofree char *address = g_strdup_printf ("user%d@example.org", i);
+
+      mw_message_builder_add_to (builder, name, address);
+    }
+
+  /* Folded to lines under 998 bytes, checked by build_ok(). */
+  bytes = build_ok (builder);
+  message = parse (bytes);
+  g_assert_cmpint (internet_address_list_length (g_mime_message_get_to (message)), ==, 301);
+  envelope = mw_message_builder_get_envelope_recipients (builder);
+  g_assert_cmpuint (g_strv_length (envelope), ==, 301);
 }
 
 static void
@@ -579,7 +603,9 @@ test_invalid_addresses (void)
     {
       g_autoptr (GError) error = NULL;
 
-      g_test_message ("invalid: %s", invalid[i]);
+      g_autofree char *shown = g_strescape (invalid[i], NULL);
+
+      g_test_message ("invalid: %s", shown);
       g_assert_false (mw_message_builder_validate_address (invalid[i], &error));
       g_assert_true (error->domain == MW_MESSAGE_BUILDER_ERROR);
       g_assert_true (error->code == MW_MESSAGE_BUILDER_ERROR_INVALID_ADDRESS ||
@@ -915,6 +941,7 @@ main (int   argc,
   g_test_add_func ("/core/message-builder/non-ascii-headers", test_non_ascii_headers);
   g_test_add_func ("/core/message-builder/body-encodings", test_body_encodings);
   g_test_add_func ("/core/message-builder/long-lines", test_long_lines);
+  g_test_add_func ("/core/message-builder/many-recipients", test_many_recipients);
   g_test_add_func ("/core/message-builder/attachments", test_attachments);
   g_test_add_func ("/core/message-builder/attachment-guess", test_attachment_guess);
   g_test_add_func ("/core/message-builder/attachment-file", test_attachment_file);
