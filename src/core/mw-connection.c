@@ -744,6 +744,9 @@ mw_connection_connect_async (MwConnection       *self,
 
   client = g_socket_client_new ();
   g_socket_client_set_timeout (client, self->timeout);
+  /* Mail goes straight to the server: a desktop HTTP proxy setting is not
+   * meant for it. */
+  g_socket_client_set_enable_proxy (client, FALSE);
   address = g_network_address_new (self->host, self->port);
   g_socket_client_connect_async (client, address, op->cancellable, connect_cb, g_steal_pointer (&task));
 }
