@@ -187,7 +187,8 @@ op_return_error (GTask  *task,
   if (op->is_write)
     self->writing = FALSE;
 
-  if (op->timed_out && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if ((op->timed_out && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     {
       g_clear_error (&error);
       error = g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
@@ -680,6 +681,8 @@ connect_cb (GObject      *object,
     }
 
   self->socket_connection = connection;
+  /* From here on the connection's own inactivity timer rules. */
+  g_socket_set_timeout (g_socket_connection_get_socket (connection), 0);
   self->stream = G_IO_STREAM (g_object_ref (connection));
   g_clear_pointer (&self->reader, mw_line_reader_free);
   self->reader = mw_line_reader_new (self->max_line);

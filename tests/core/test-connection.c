@@ -456,6 +456,7 @@ test_read_timeout (void)
   g_assert_null (line);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+  g_test_message ("%s", error->message);
   g_assert_true (strstr (error->message, "within 1 seconds") != NULL);
   /* A peer that stopped answering is not talked to again. */
   g_assert_false (mw_connection_is_connected (connection));
