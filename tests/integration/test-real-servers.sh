@@ -25,6 +25,8 @@ cleanup ()
   exit "$rc"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 "$harness" start "$dir"
 started=1
