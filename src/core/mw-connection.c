@@ -819,10 +819,10 @@ mw_connection_start_tls_async (MwConnection       *self,
   if (buffered > 0)
     {
       GError *error = g_error_new (MW_CONNECTION_ERROR, MW_CONNECTION_ERROR_STARTTLS_INJECTION,
-                                   ngettext ("%s sent %" G_GSIZE_FORMAT " byte after agreeing to start TLS and before "
+                                   ngettext ("%s sent %zu byte after agreeing to start TLS and before "
                                              "the handshake; it may have been injected by an attacker, so the "
                                              "connection was closed",
-                                             "%s sent %" G_GSIZE_FORMAT " bytes after agreeing to start TLS and before "
+                                             "%s sent %zu bytes after agreeing to start TLS and before "
                                              "the handshake; they may have been injected by an attacker, so the "
                                              "connection was closed",
                                              buffered),
