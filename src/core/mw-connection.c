@@ -1081,7 +1081,7 @@ try_line (GTask *task)
     case MW_LINE_STATUS_TOO_LONG:
       {
         GError *error = g_error_new (MW_CONNECTION_ERROR, MW_CONNECTION_ERROR_LINE_TOO_LONG,
-                                     _ ("%s sent a reply line longer than %" G_GSIZE_FORMAT " bytes; "
+                                     _ ("%s sent a reply line longer than %zu bytes; "
                                         "the connection was closed"),
                                      self->host, self->max_line);
         mw_connection_close (self);
