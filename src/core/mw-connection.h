@@ -69,6 +69,10 @@ size_t mw_connection_get_max_line (MwConnection *self);
 void   mw_connection_set_max_line (MwConnection *self,
                                    size_t        max_line);
 
+/* The local address to connect from (NULL: any). */
+void mw_connection_set_local_address (MwConnection *self,
+                                      const char   *address);
+
 /* The name the certificate must carry; defaults to the host. */
 void mw_connection_set_server_identity (MwConnection *self,
                                         const char   *identity);
@@ -107,10 +111,10 @@ gboolean mw_connection_start_tls_finish (MwConnection *self,
                                          GAsyncResult *result,
                                          GError      **error);
 
-gboolean           mw_connection_is_connected (MwConnection *self);
-gboolean           mw_connection_is_tls (MwConnection *self);
-const char        *mw_connection_get_tls_version (MwConnection *self);
-const char        *mw_connection_get_tls_cipher (MwConnection *self);
+gboolean    mw_connection_is_connected (MwConnection *self);
+gboolean    mw_connection_is_tls (MwConnection *self);
+const char *mw_connection_get_tls_version (MwConnection *self);
+const char *mw_connection_get_tls_cipher (MwConnection *self);
 /* After TLS: the server's certificate. After a certificate failure: the
  * rejected certificate, for the UI to offer pinning it. */
 MwCertificateInfo *mw_connection_get_certificate_info (MwConnection *self);
@@ -119,13 +123,13 @@ MwCertificateInfo *mw_connection_get_certificate_info (MwConnection *self);
  * time or many (pipelining) is the caller's choice. @display is the text the
  * transcript shows instead of @line (the redaction hook: "PASS ****");
  * NULL shows @line. @line must not contain CR, LF or NUL. */
-void  mw_connection_queue_line (MwConnection *self,
-                                const char   *line,
-                                const char   *display);
+void mw_connection_queue_line (MwConnection *self,
+                               const char   *line,
+                               const char   *display);
 /* Raw bytes (message data); the transcript is told by the caller. */
-void  mw_connection_queue_data (MwConnection *self,
-                                const void   *data,
-                                size_t        len);
+void   mw_connection_queue_data (MwConnection *self,
+                                 const void   *data,
+                                 size_t        len);
 size_t mw_connection_get_queued (MwConnection *self);
 
 void     mw_connection_flush_async (MwConnection       *self,

@@ -54,8 +54,9 @@ MwLineReader *mw_line_reader_new (size_t max_line);
 void          mw_line_reader_free (MwLineReader *self);
 void          mw_line_reader_reset (MwLineReader *self);
 
-/* Room to receive into: returns a pointer to at least @min free bytes (the
- * buffer never grows beyond max_line plus one read). */
+/* Room to receive into: a pointer to *@out_len free bytes (the buffer never
+ * grows beyond max_line plus one read). Zero free bytes means a line longer
+ * than the cap fills the buffer. */
 guint8 *mw_line_reader_get_space (MwLineReader *self,
                                   size_t       *out_len);
 void    mw_line_reader_commit (MwLineReader *self,
@@ -85,17 +86,17 @@ typedef struct _MwBodyDecoder MwBodyDecoder;
 
 typedef struct
 {
-  guint64     bytes;    /* bytes of body produced, after unstuffing */
-  guint64     lines;    /* lines in the body */
-  MwLineFlags flags;    /* everything noticed on the way */
+  guint64     bytes; /* bytes of body produced, after unstuffing */
+  guint64     lines; /* lines in the body */
+  MwLineFlags flags; /* everything noticed on the way */
 } MwBodyStats;
 
 MwBodyDecoder *mw_body_decoder_new (void);
 void           mw_body_decoder_free (MwBodyDecoder *self);
 void           mw_body_decoder_reset (MwBodyDecoder *self);
 
-/* Decodes as much of @in as possible into @out (which must hold at least
- * @in_len bytes; decoding never makes data larger). Returns the number of
+/* Decodes as much of @in as possible into @out, which must hold at least
+ * @in_len + 2 bytes (two held-back bytes may be released). Returns the number of
  * input bytes consumed; *@out_len gets the number of output bytes; *@done is
  * set when the terminator was consumed: bytes after it are not consumed. */
 size_t mw_body_decoder_feed (MwBodyDecoder *self,

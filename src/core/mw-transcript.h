@@ -50,9 +50,9 @@ G_DECLARE_FINAL_TYPE (MwTranscript, mw_transcript, MW, TRANSCRIPT, GObject)
 #define MW_TRANSCRIPT_DEFAULT_MAX_ENTRIES 5000
 #define MW_TRANSCRIPT_MAX_TEXT            2048
 
-MwTranscript      *mw_transcript_new (guint max_entries);
-guint              mw_transcript_get_max_entries (MwTranscript *self);
-guint64            mw_transcript_get_dropped (MwTranscript *self);
+MwTranscript *mw_transcript_new (guint max_entries);
+guint         mw_transcript_get_max_entries (MwTranscript *self);
+guint64       mw_transcript_get_dropped (MwTranscript *self);
 
 /* Appends a line. Text is copied, capped at MW_TRANSCRIPT_MAX_TEXT bytes,
  * invalid UTF-8 and control bytes escaped. Returns the new entry (borrowed). */
