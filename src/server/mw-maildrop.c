@@ -326,7 +326,8 @@ compare_entries (const void *a,
   if (ea->mtime_ns != eb->mtime_ns)
     return ea->mtime_ns < eb->mtime_ns ? -1 : 1;
 
-  return strcmp (ea->name, eb->name);
+  /* The file name, without "new/" or "cur/". */
+  return strcmp (strchr (ea->name, '/') + 1, strchr (eb->name, '/') + 1);
 }
 
 static void

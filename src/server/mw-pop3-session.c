@@ -513,7 +513,8 @@ static gboolean
 handle_quit (Session *session)
 {
   g_autoptr (GError) error = NULL;
-  guint n_deleted;
+  guint    n_deleted;
+  gboolean ok;
 
   session->quit = TRUE;
 
@@ -522,7 +523,13 @@ handle_quit (Session *session)
 
   /* The UPDATE state: the reply comes only once the files are gone. */
   n_deleted = session->drop->messages->len - session->n_live;
-  if (!mw_maildrop_expunge (session->drop, &error))
+  ok = mw_maildrop_expunge (session->drop, &error);
+
+  /* Released before the reply, so that a client may log in again at once. */
+  mw_mail_server_unlock_maildrop (session->server);
+  session->locked = FALSE;
+
+  if (!ok)
     {
       g_debug ("%s", error->message);
       return reply (session, "-ERR [SYS/TEMP] Some deleted messages were not removed");
