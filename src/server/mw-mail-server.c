@@ -82,7 +82,9 @@ struct _MwMailServer
 
 G_DEFINE_FINAL_TYPE (MwMailServer, mw_mail_server, G_TYPE_OBJECT)
 
+/* clang-format off */
 G_DEFINE_QUARK (mw-mail-server-error-quark, mw_mail_server_error)
+/* clang-format on */
 
 enum
 {
@@ -717,14 +719,14 @@ mw_mail_server_start (MwMailServer *self,
   if (self->started)
     {
       g_set_error (error, MW_MAIL_SERVER_ERROR, MW_MAIL_SERVER_ERROR_STARTED,
-                   _("The mail server was already started"));
+                   _ ("The mail server was already started"));
       return FALSE;
     }
 
   if (!mw_maildir_ensure (self->maildir, &local_error))
     {
       g_set_error (error, MW_MAIL_SERVER_ERROR, MW_MAIL_SERVER_ERROR_MAILDIR,
-                   _("Cannot create the mail folder: %s"), local_error->message);
+                   _ ("Cannot create the mail folder: %s"), local_error->message);
       return FALSE;
     }
 
@@ -746,7 +748,7 @@ mw_mail_server_start (MwMailServer *self,
       g_clear_object (&self->service);
       self->pop3_port = self->pop3s_port = self->smtp_port = self->smtps_port = 0;
       g_set_error (error, MW_MAIL_SERVER_ERROR, MW_MAIL_SERVER_ERROR_FAILED,
-                   _("Cannot listen on 127.0.0.1: %s"), local_error->message);
+                   _ ("Cannot listen on 127.0.0.1: %s"), local_error->message);
       return FALSE;
     }
 

@@ -379,9 +379,9 @@ size_from_name (const char *file_name,
 }
 
 static gboolean
-count_wire_size (int      dirfd,
+count_wire_size (int         dirfd,
                  const char *name,
-                 guint64 *out_size)
+                 guint64    *out_size)
 {
   MwWireNormalizer norm;
   char             buf[CHUNK_SIZE];

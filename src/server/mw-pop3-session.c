@@ -142,9 +142,9 @@ auth_failed (Session *session)
 }
 
 static gboolean
-handle_user (Session    *session,
-             char      **args,
-             guint       n_args)
+handle_user (Session *session,
+             char   **args,
+             guint    n_args)
 {
   if (plaintext_disallowed (session))
     return reply (session, "-ERR [AUTH] Plaintext authentication is disallowed before STLS");
@@ -275,8 +275,8 @@ parse_message (Session    *session,
                guint      *out_index,
                gboolean   *out_replied)
 {
-  guint64 number = 0;
-  size_t  len = strlen (arg);
+  guint64            number = 0;
+  size_t             len = strlen (arg);
   MwMaildropMessage *message;
 
   *out_replied = TRUE;
@@ -298,15 +298,15 @@ parse_message (Session    *session,
   return TRUE;
 }
 
-#define PARSE_MESSAGE(session, arg, index)                    \
-  G_STMT_START                                                \
-  {                                                           \
-    gboolean replied_;                                        \
-    if (!parse_message (session, arg, &index, &replied_))     \
-      return FALSE;                                           \
-    if (replied_)                                             \
-      return TRUE;                                            \
-  }                                                           \
+#define PARSE_MESSAGE(session, arg, index)                \
+  G_STMT_START                                            \
+  {                                                       \
+    gboolean replied_;                                    \
+    if (!parse_message (session, arg, &index, &replied_)) \
+      return FALSE;                                       \
+    if (replied_)                                         \
+      return TRUE;                                        \
+  }                                                       \
   G_STMT_END
 
 static gboolean
@@ -378,13 +378,13 @@ send_message (Session *session,
               int      max_body_lines)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *in = NULL;
-  g_autofree char *out = NULL;
-  MwWireNormalizer norm;
+  g_autofree char   *in = NULL;
+  g_autofree char   *out = NULL;
+  MwWireNormalizer   norm;
   MwMaildropMessage *message = &g_array_index (session->drop->messages, MwMaildropMessage, index);
-  ssize_t          n;
-  size_t           o;
-  int              fd;
+  ssize_t            n;
+  size_t             o;
+  int                fd;
 
   fd = mw_maildrop_open_message (session->drop, index, &error);
   if (fd < 0)

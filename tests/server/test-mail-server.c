@@ -240,8 +240,8 @@ typedef struct
 } Fixture;
 
 static void
-fixture_set_up (Fixture       *f,
-                gconstpointer  data)
+fixture_set_up (Fixture      *f,
+                gconstpointer data)
 {
   f->maildir = g_build_filename (g_get_user_data_dir (), "Maildir", NULL);
   f->server = mw_mail_server_new (f->maildir);
@@ -250,8 +250,8 @@ fixture_set_up (Fixture       *f,
 }
 
 static void
-fixture_tear_down (Fixture       *f,
-                   gconstpointer  data)
+fixture_tear_down (Fixture      *f,
+                   gconstpointer data)
 {
   g_autofree char *lock = g_build_filename (f->maildir, "mailwire-pop3.lock", NULL);
   g_autofree char *tmp = g_build_filename (f->maildir, "tmp", NULL);
@@ -299,8 +299,8 @@ put_message (Fixture    *f,
              time_t      mtime)
 {
   g_autoptr (GError) error = NULL;
-  char           *path = g_build_filename (f->maildir, name, NULL);
-  struct utimbuf  times = { mtime, mtime };
+  char            *path = g_build_filename (f->maildir, name, NULL);
+  struct utimbuf   times = { mtime, mtime };
   g_autofree char *dir = g_path_get_dirname (path);
 
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
@@ -550,7 +550,7 @@ static void
 put_three (Fixture *f)
 {
   g_free (put_message (f, "new/b", "Subject: b\r\n\r\nbee\r\n", 1000)); /* 19 */
-  g_free (put_message (f, "new/a", "Subject: a\n\nay\n", 2000));       /* 18 */
+  g_free (put_message (f, "new/a", "Subject: a\n\nay\n", 2000));        /* 18 */
   g_free (put_message (f, "cur/c:2,S", "Subject: c\r\n", 2000));        /* 12 */
 }
 
@@ -637,8 +637,8 @@ static void
 test_pop3_retr (Fixture      *f,
                 gconstpointer data)
 {
-  const char *stored = "Subject: dots\n\n.leading\n..two\r\n.\nplain\r\nlone\rcr\r\nno newline";
-  const char *wire = "Subject: dots\r\n\r\n.leading\r\n..two\r\n.\r\nplain\r\nlone\rcr\r\nno newline\r\n";
+  const char      *stored = "Subject: dots\n\n.leading\n..two\r\n.\nplain\r\nlone\rcr\r\nno newline";
+  const char      *wire = "Subject: dots\r\n\r\n.leading\r\n..two\r\n.\r\nplain\r\nlone\rcr\r\nno newline\r\n";
   g_autofree char *status = g_strdup_printf ("+OK %zu octets", strlen (wire));
   g_autofree char *list = g_strdup_printf ("+OK 1 %zu", strlen (wire));
   g_autoptr (GString) raw = NULL;
@@ -1056,14 +1056,14 @@ expect_ehlo (Client     *c,
   g_assert_cmpstr (got->str, ==, extensions);
 }
 
-#define EHLO_BASE                  \
+#define EHLO_BASE                        \
   "250-localhost Hello client.example\n" \
-  "250-PIPELINING\n"               \
-  "250-SIZE 52428800\n"            \
-  "250-8BITMIME\n"                 \
-  "250-SMTPUTF8\n"                 \
-  "250-ENHANCEDSTATUSCODES\n"      \
-  "250-CHUNKING\n"                 \
+  "250-PIPELINING\n"                     \
+  "250-SIZE 52428800\n"                  \
+  "250-8BITMIME\n"                       \
+  "250-SMTPUTF8\n"                       \
+  "250-ENHANCEDSTATUSCODES\n"            \
+  "250-CHUNKING\n"                       \
   "250-DSN\n"
 
 /* Logs in over POP3 and returns message 1, unstuffed, after checking that
@@ -1339,8 +1339,8 @@ test_smtp_bdat (Fixture      *f,
 {
   g_autoptr (Client) c = NULL;
   g_autofree char *fetched = NULL;
-  const char *part1 = "Subject: chunks\r\n\r\n.dot";
-  const char *part2 = " stays\r\nend\r\n";
+  const char      *part1 = "Subject: chunks\r\n\r\n.dot";
+  const char      *part2 = " stays\r\nend\r\n";
   g_autofree char *command = NULL;
 
   mw_mail_server_set_max_message_size (f->server, 100);
