@@ -6,14 +6,14 @@
 
 #include "config.h"
 
+#include "mw-mail-server.h"
+
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-
-#include "mw-mail-server.h"
 
 static gboolean
 quit_cb (gpointer user_data)

@@ -6,12 +6,13 @@
 
 #include "config.h"
 
-#include <glib/gi18n-lib.h>
-#include <string.h>
-
 #include "mw-mail-server.h"
+
 #include "mw-mail-server-private.h"
 #include "mw-maildrop-private.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
 
 /* Sessions at once; more connections wait for a free thread. */
 #define MAX_SESSIONS 64

@@ -6,13 +6,13 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <string.h>
-#include <unistd.h>
-
 #include "mw-mail-server-private.h"
 #include "mw-maildrop-private.h"
 #include "mw-server-stream-private.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
 
 /* RFC 2449 caps a command at 255 octets; be a little generous. */
 #define MAX_COMMAND_LINE  512

@@ -6,11 +6,11 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include "mw-mail-server-private.h"
 #include "mw-maildrop-private.h"
 #include "mw-server-stream-private.h"
+
+#include <string.h>
 
 /* RFC 5321 allows 512 octets and extensions add some; AUTH responses may
  * reach 12288 (RFC 4954). */
