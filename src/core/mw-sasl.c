@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "mw-sasl.h"
+
 #include "mw-sasl-private.h"
 
 #include <glib/gi18n-lib.h>

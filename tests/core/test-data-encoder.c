@@ -6,9 +6,9 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include "mw-data-encoder.h"
+
+#include <string.h>
 
 /* The whole-buffer definition the streaming encoder must match. */
 static GByteArray *

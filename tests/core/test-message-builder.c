@@ -6,10 +6,11 @@
 
 #include "config.h"
 
-#include <string.h>
+#include "mw-message-builder.h"
 
 #include "mw-gmime-private.h"
-#include "mw-message-builder.h"
+
+#include <string.h>
 
 static GDateTime *
 fixed_date (void)

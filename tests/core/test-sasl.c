@@ -6,10 +6,11 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include "mw-sasl.h"
+
 #include "mw-sasl-private.h"
+
+#include <string.h>
 
 static void
 assert_bytes (GBytes     *bytes,
