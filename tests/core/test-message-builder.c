@@ -10,6 +10,7 @@
 
 #include "mw-gmime-private.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 static GDateTime *
@@ -417,7 +418,8 @@ test_attachment_file (void)
 {
   g_autoptr (MwMessageBuilder) builder = simple_builder ();
   g_autoptr (GError) error = NULL;
-  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "report.csv", NULL);
+  g_autofree char *dir = g_dir_make_tmp ("mailwire-builder-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "report.csv", NULL);
   g_autoptr (GFile) file = g_file_new_for_path (path);
   g_autoptr (GFile) missing = g_file_new_for_path ("/nonexistent/mailwire/file");
   g_autoptr (GBytes) bytes = NULL;
@@ -446,6 +448,9 @@ test_attachment_file (void)
   part = g_mime_multipart_get_part (GMIME_MULTIPART (g_mime_message_get_mime_part (message)), 1);
   g_assert_cmpstr (g_mime_part_get_filename (GMIME_PART (part)), ==, "report.csv");
   g_assert_true (g_mime_content_type_is_type (g_mime_object_get_content_type (part), "text", "csv"));
+
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
 typedef void (*Mutation) (MwMessageBuilder *builder);
