@@ -8,8 +8,9 @@
 
 #include "mw-mailto.h"
 
+#include "mw-gmime-private.h"
+
 #include <glib/gi18n-lib.h>
-#include <gmime/gmime.h>
 #include <string.h>
 
 /* clang-format off */
@@ -225,18 +226,6 @@ add_addresses (Parse      *parse,
   return TRUE;
 }
 
-static void
-ensure_gmime (void)
-{
-  static gsize initialized = 0;
-
-  if (g_once_init_enter (&initialized))
-    {
-      g_mime_init ();
-      g_once_init_leave (&initialized, 1);
-    }
-}
-
 /* Subjects may carry RFC 2047 encoded words (RFC 6068 §6.3); an encoded
  * word can hide a line break, so the caller checks the result again. */
 static char *
@@ -247,7 +236,7 @@ decode_encoded_words (char *subject)
   if (strstr (subject, "=?") == NULL)
     return subject;
 
-  ensure_gmime ();
+  mw_gmime_init ();
   decoded = g_mime_utils_header_decode_text (NULL, subject);
   if (decoded == NULL)
     return subject;
