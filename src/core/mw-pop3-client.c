@@ -3422,7 +3422,14 @@ previews_top_cb (MwPop3Client *self,
 
       mw_message_summary_set_headers (summary, data, len);
       if (cmd->stats.bytes > MW_POP3_MAX_TOP_HEADERS)
-        mw_message_summary_add_flags (summary, MW_MESSAGE_FLAG_MALFORMED_HEADERS);
+        {
+          mw_message_summary_add_flags (summary, MW_MESSAGE_FLAG_MALFORMED_HEADERS);
+          mw_connection_note (self->connection, MW_TRANSCRIPT_FLAG_ERROR,
+                              "%s: more than %u bytes of headers (%" G_GUINT64_FORMAT "); "
+                              "only the first %u were read",
+                              cmd->line, MW_POP3_MAX_TOP_HEADERS, cmd->stats.bytes,
+                              MW_POP3_MAX_TOP_HEADERS);
+        }
     }
 
   previews_emit (self, op, summary);
