@@ -351,9 +351,8 @@ not_connected_error (MwPop3Client *self)
 
 /* Operations. */
 
-static void
-cancelled_cb (GCancellable *cancellable,
-              GTask        *task);
+static gboolean cancelled_cb (GCancellable *cancellable,
+                              GTask        *task);
 
 static GTask *
 op_task_new (MwPop3Client       *self,
@@ -741,7 +740,7 @@ body_progress_cb (MwConnection *connection,
     g_signal_emit (self, signals[SIGNAL_RETR_PROGRESS], 0, cmd->number, bytes);
 }
 
-static void
+static gboolean
 cancelled_cb (GCancellable *cancellable,
               GTask        *task)
 {
@@ -752,7 +751,7 @@ cancelled_cb (GCancellable *cancellable,
   gboolean written = FALSE;
 
   if (op->returned)
-    return;
+    return G_SOURCE_REMOVE;
 
   for (GList *l = self->inflight.head; l != NULL; l = l->next)
     if (((Cmd *) l->data)->task == task)
@@ -767,7 +766,7 @@ cancelled_cb (GCancellable *cancellable,
       g_task_return_error_if_cancelled (task);
       op_mark_returned (task);
       fail_all (self, error);
-      return;
+      return G_SOURCE_REMOVE;
     }
 
   for (GList *l = self->pending.head; l != NULL;)
@@ -784,6 +783,8 @@ cancelled_cb (GCancellable *cancellable,
     }
 
   op_return_error (task, g_steal_pointer (&error));
+
+  return G_SOURCE_REMOVE;
 }
 
 /* Argument checks. */
@@ -2410,6 +2411,14 @@ mw_pop3_client_connect_async (MwPop3Client       *self,
       op_return_error (task, g_error_new (MW_POP3_ERROR, MW_POP3_ERROR_INVALID_ARGUMENT,
                                           _ ("Already connected to %s"), self->host));
       return;
+    }
+
+  if (self->connection != NULL)
+    {
+      /* What is left of an earlier session (a QUIT after a failed login). */
+      g_autoptr (GError) closed = g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                               _ ("The session with %s was closed"), self->host);
+      fail_all (self, closed);
     }
 
   forget_capabilities (self);

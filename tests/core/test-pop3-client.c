@@ -1456,6 +1456,51 @@ test_cancel_pending (void)
   assert_received (server, LOGIN_BYTES "NOOP\r\nQUIT\r\n");
 }
 
+/* Iterates the main context until the fake has received @len bytes. */
+static gboolean
+wait_received (MwFakeServer *server,
+               size_t        len)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_MS * G_TIME_SPAN_MILLISECOND;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autoptr (GBytes) received = mw_fake_server_get_received (server);
+
+      if (g_bytes_get_size (received) >= len)
+        return TRUE;
+      g_main_context_iteration (NULL, FALSE);
+    }
+  return FALSE;
+}
+
+static void
+test_cancel_in_flight (void)
+{
+  g_autoptr (MwFakeServer) server = mw_fake_server_new (MW_FAKE_TLS_NONE, NULL);
+  g_autoptr (MwPop3Client) client = NULL;
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GError) error = NULL;
+  Wait wait = { 0 };
+
+  /* The command is on the wire: its reply would put the session out of
+   * step, so the session ends. */
+  script_login (server, NULL);
+  mw_fake_server_expect (server, "NOOP");
+  mw_fake_server_drain (server);
+  mw_fake_server_start (server);
+
+  client = logged_in_client (server, NULL);
+  mw_pop3_client_noop_async (client, cancellable, wait_cb, &wait);
+  g_assert_true (wait_received (server, strlen (LOGIN_BYTES "NOOP\r\n")));
+  g_cancellable_cancel (cancellable);
+  g_assert_false (mw_pop3_client_noop_finish (client, wait_result (&wait), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  wait_clear (&wait);
+  g_assert_cmpint (mw_pop3_client_get_state (client), ==, MW_POP3_STATE_DISCONNECTED);
+  assert_received (server, LOGIN_BYTES "NOOP\r\n");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1503,6 +1548,7 @@ main (int   argc,
   g_test_add_func ("/core/pop3/previews/long-header", test_previews_long_header);
   g_test_add_func ("/core/pop3/previews/bad-list", test_previews_bad_list);
   g_test_add_func ("/core/pop3/cancel/pending", test_cancel_pending);
+  g_test_add_func ("/core/pop3/cancel/in-flight", test_cancel_in_flight);
 
   return g_test_run ();
 }
