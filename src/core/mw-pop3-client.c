@@ -937,6 +937,12 @@ parse_list (MwPop3Client *self,
                    self->host, MW_POP3_MAX_LISTING);
       return NULL;
     }
+  if (cmd->stats.flags & MW_LINE_FLAG_NUL)
+    {
+      g_set_error (error, MW_POP3_ERROR, MW_POP3_ERROR_PROTOCOL,
+                   _ ("%s sent a %s reply holding a NUL byte"), self->host, cmd->line);
+      return NULL;
+    }
 
   lines = body_lines (cmd->body);
   for (size_t i = 0; lines[i] != NULL; i++)
@@ -976,6 +982,12 @@ parse_uidl (MwPop3Client *self,
       g_set_error (error, MW_POP3_ERROR, MW_POP3_ERROR_PROTOCOL,
                    _ ("%s sent a unique-ID list of more than %u bytes"),
                    self->host, MW_POP3_MAX_LISTING);
+      return NULL;
+    }
+  if (cmd->stats.flags & MW_LINE_FLAG_NUL)
+    {
+      g_set_error (error, MW_POP3_ERROR, MW_POP3_ERROR_PROTOCOL,
+                   _ ("%s sent a %s reply holding a NUL byte"), self->host, cmd->line);
       return NULL;
     }
 

@@ -792,6 +792,17 @@ test_response_code (gconstpointer data)
 /* Commands. */
 
 static void
+retr_progress_cb (MwPop3Client *client,
+                  guint         number,
+                  guint64       bytes,
+                  guint64      *progress)
+{
+  g_assert_cmpuint (number, ==, 2);
+  g_assert_cmpuint (bytes, >=, *progress);
+  *progress = bytes;
+}
+
+static void
 test_commands (void)
 {
   g_autoptr (MwFakeServer) server = mw_fake_server_new (MW_FAKE_TLS_NONE, NULL);
@@ -810,6 +821,7 @@ test_commands (void)
   guint            count = 0, last = 0;
   guint64          size = 0;
   gboolean         committed = FALSE;
+  guint64          progress = 0;
 
   script_login (server, NULL);
   mw_fake_server_expect (server, "STAT");
@@ -883,8 +895,10 @@ test_commands (void)
   top_text = memory_string (top);
   g_assert_cmpstr (top_text, ==, "Subject: hi\r\n\r\nfirst line\r\n");
 
-  /* RETR unstuffs dots. */
+  /* RETR unstuffs dots, and reports progress. */
+  g_signal_connect (client, "retr-progress", G_CALLBACK (retr_progress_cb), &progress);
   g_assert_true (do_retr (client, 2, retr, &stats, &error));
+  g_assert_cmpuint (progress, ==, stats.bytes);
   g_assert_no_error (error);
   g_output_stream_close (retr, NULL, NULL);
   retr_text = memory_string (retr);
@@ -991,6 +1005,7 @@ typedef struct
 {
   const char *path;
   const char *listing;
+  size_t      len; /* 0: up to the NUL */
 } BadList;
 
 static const BadList bad_lists[] = {
@@ -1003,6 +1018,7 @@ static const BadList bad_lists[] = {
   { "no-size", "1\r\n" },
   { "plus-sign", "+1 100\r\n" },
   { "leading-space", " 1 100\r\n" },
+  { "nul", "1 100\r\n2 2\0003\r\n", 14 },
 };
 
 static void
@@ -1013,11 +1029,13 @@ test_bad_list (gconstpointer data)
   g_autoptr (MwPop3Client) client = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GArray) entries = NULL;
-  g_autofree char *reply = g_strconcat ("+OK\r\n", bad->listing, ".\r\n", NULL);
+  g_autoptr (GString) reply = g_string_new ("+OK\r\n");
 
+  g_string_append_len (reply, bad->listing, bad->len > 0 ? (gssize) bad->len : -1);
+  g_string_append (reply, ".\r\n");
   script_login (server, NULL);
   mw_fake_server_expect (server, "LIST");
-  mw_fake_server_send (server, reply);
+  mw_fake_server_send_len (server, reply->str, reply->len);
   mw_fake_server_drain (server);
   mw_fake_server_start (server);
 
