@@ -530,6 +530,13 @@ write_more (MwPop3Client *self)
   if (self->writing || self->connection == NULL)
     return;
 
+  /* Refill a pipeline only once half of it has drained, so that commands
+   * leave in batches rather than one write per reply. */
+  if (pipelined && !g_queue_is_empty (&self->inflight) &&
+      (self->outstanding > MW_POP3_PIPELINE_BYTES / 2 ||
+       g_queue_get_length (&self->inflight) > MW_POP3_PIPELINE_REPLIES / 2))
+    return;
+
   while (!g_queue_is_empty (&self->pending))
     {
       Cmd *cmd = g_queue_peek_head (&self->pending);
