@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "mw-smtp-client.h"
+#include "mw-smtp-client-private.h"
 
 #include <glib/gi18n-lib.h>
 #include <string.h>
@@ -17,7 +18,7 @@
 
 /* How much of the message is read from its stream at a time. */
 #define MESSAGE_CHUNK (128 * 1024)
-/* The size of one BDAT chunk. */
+/* The default size of one BDAT chunk. */
 #define BDAT_CHUNK (1024 * 1024)
 /* The longest quote of a server reply in an error message. */
 #define MAX_QUOTE 512
@@ -559,6 +560,7 @@ struct _MwSmtpClient
   MwSmtpChunking   chunking;
   guint            timeout;
   guint            final_timeout;
+  size_t           bdat_chunk;
 
   guint allow_plaintext : 1;
   guint busy : 1;
@@ -739,6 +741,7 @@ mw_smtp_client_init (MwSmtpClient *self)
 {
   self->timeout = MW_CONNECTION_DEFAULT_TIMEOUT;
   self->final_timeout = MW_SMTP_DEFAULT_FINAL_REPLY_TIMEOUT;
+  self->bdat_chunk = BDAT_CHUNK;
   self->ehlo_name = g_strdup (DEFAULT_EHLO_NAME);
 }
 
@@ -957,6 +960,15 @@ mw_smtp_client_set_server_identity (MwSmtpClient *self,
   g_return_if_fail (MW_IS_SMTP_CLIENT (self));
   g_free (self->server_identity);
   self->server_identity = g_strdup (identity);
+}
+
+void
+mw_smtp_client_set_bdat_chunk_size (MwSmtpClient *self,
+                                    size_t        size)
+{
+  g_return_if_fail (MW_IS_SMTP_CLIENT (self));
+  g_return_if_fail (size > 0);
+  self->bdat_chunk = size;
 }
 
 const char *
@@ -1207,6 +1219,7 @@ typedef struct
   guint64           lines_out;
   guint             bdat_outstanding;
   gboolean          message_done;
+  gboolean          end_sent;
 
   /* Commands. */
   char    *command;
@@ -2265,10 +2278,10 @@ envelope_answered (GTask       *task,
 
   if (data_reply != NULL)
     {
-      g_clear_pointer (&op->result->final_reply, mw_smtp_reply_free);
-      op->result->final_reply = mw_smtp_reply_copy (data_reply);
       if (data_reply->code != 354)
         {
+          g_clear_pointer (&op->result->final_reply, mw_smtp_reply_free);
+          op->result->final_reply = mw_smtp_reply_copy (data_reply);
           rset_then_fail (task, reply_error (data_reply, MW_SMTP_ERROR_MESSAGE_REFUSED,
                                              _ ("The server refused to take the message")));
           return;
@@ -2333,6 +2346,8 @@ wait_final (GTask *task)
   exchange (task, op->bdat_outstanding, send_resume);
 }
 
+static void bdat_pump (GTask *task);
+
 static void
 message_flush_cb (GObject      *object,
                   GAsyncResult *result,
@@ -2351,37 +2366,67 @@ message_flush_cb (GObject      *object,
 
   g_signal_emit (op->self, signals[SIGNAL_SEND_PROGRESS], 0, op->message_bytes);
 
-  if (op->message_done)
+  if (op->end_sent)
     {
       note_body (op);
       wait_final (task);
       return;
     }
 
-  if (op->state == STATE_BDAT && !op->result->used_pipelining)
+  if (!op->result->used_chunking)
+    {
+      read_message (task);
+      return;
+    }
+
+  if (!op->result->used_pipelining)
     {
       /* Without pipelining each chunk waits for its answer. */
       op->bdat_outstanding = 0;
+      op->state = STATE_BDAT;
       exchange (task, 1, send_resume);
       return;
     }
 
-  read_message (task);
+  bdat_pump (task);
 }
 
-/* Queues one BDAT command with what is encoded so far. */
+/* Queues one BDAT command with the first @len encoded bytes. */
 static void
 queue_bdat (GTask   *task,
+            size_t   len,
             gboolean last)
 {
   Op              *op = g_task_get_task_data (task);
-  g_autofree char *line = g_strdup_printf ("BDAT %u%s", op->encoded->len, last ? " LAST" : "");
+  g_autofree char *line = g_strdup_printf ("BDAT %zu%s", len, last ? " LAST" : "");
 
-  op->state = STATE_BDAT;
   mw_connection_queue_line (op->self->connection, line, NULL);
-  mw_connection_queue_data (op->self->connection, op->encoded->data, op->encoded->len);
-  g_byte_array_set_size (op->encoded, 0);
+  mw_connection_queue_data (op->self->connection, op->encoded->data, len);
+  g_byte_array_remove_range (op->encoded, 0, (guint) len);
   op->bdat_outstanding++;
+  op->end_sent = last;
+}
+
+/* Sends a full chunk when more than one is encoded (so the last chunk is
+ * never empty unless the message is), the rest with LAST at the end, or
+ * reads more. */
+static void
+bdat_pump (GTask *task)
+{
+  Op           *op = g_task_get_task_data (task);
+  MwConnection *connection = op->self->connection;
+
+  if (op->encoded->len > op->self->bdat_chunk)
+    queue_bdat (task, op->self->bdat_chunk, FALSE);
+  else if (op->message_done)
+    queue_bdat (task, op->encoded->len, TRUE);
+  else
+    {
+      read_message (task);
+      return;
+    }
+
+  mw_connection_flush_async (connection, op->cancellable, message_flush_cb, task);
 }
 
 static void
@@ -2394,7 +2439,7 @@ message_read_cb (GObject      *object,
   MwConnection *connection = op->self->connection;
   GError       *error = NULL;
   gssize        n;
-  guint         before;
+  guint         before = op->encoded->len;
 
   n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
   if (n < 0)
@@ -2410,40 +2455,25 @@ message_read_cb (GObject      *object,
   op->message_bytes += (guint64) n;
   if (n == 0)
     {
-      guint before = op->encoded->len;
-
       op->message_done = TRUE;
       mw_data_encoder_finish_to_array (op->encoder, op->encoded);
-      count_lines (op, before);
-      if (op->result->used_chunking)
-        queue_bdat (task, TRUE);
-      else
-        {
-          mw_connection_queue_data (connection, op->encoded->data, op->encoded->len);
-          g_byte_array_set_size (op->encoded, 0);
-          op->bdat_outstanding = 1;
-        }
-      mw_connection_flush_async (connection, op->cancellable, message_flush_cb, task);
-      return;
     }
-
-  before = op->encoded->len;
-  mw_data_encoder_feed_to_array (op->encoder, op->chunk, (size_t) n, op->encoded);
+  else
+    mw_data_encoder_feed_to_array (op->encoder, op->chunk, (size_t) n, op->encoded);
   count_lines (op, before);
 
   if (op->result->used_chunking)
     {
-      if (op->encoded->len < BDAT_CHUNK)
-        {
-          read_message (task);
-          return;
-        }
-      queue_bdat (task, FALSE);
+      bdat_pump (task);
+      return;
     }
-  else
+
+  mw_connection_queue_data (connection, op->encoded->data, op->encoded->len);
+  g_byte_array_set_size (op->encoded, 0);
+  if (op->message_done)
     {
-      mw_connection_queue_data (connection, op->encoded->data, op->encoded->len);
-      g_byte_array_set_size (op->encoded, 0);
+      op->end_sent = TRUE;
+      op->bdat_outstanding = 1;
     }
   mw_connection_flush_async (connection, op->cancellable, message_flush_cb, task);
 }
@@ -2539,7 +2569,7 @@ send_resume (GTask *task)
           rset_then_fail (task, final_error (reply_at (op, 0)));
           break;
         }
-      read_message (task);
+      bdat_pump (task);
       break;
 
     case STATE_FINAL:
