@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "mw-fake-server.h"
+#include "mw-message-builder.h"
 #include "mw-smtp-client.h"
 #include "mw-smtp-client-private.h"
 
@@ -1171,6 +1172,64 @@ test_send_chunking_pipelined_refused (void)
 }
 
 static void
+test_send_built_message_no_bcc (void)
+{
+  g_autoptr (MwFakeServer) server = mw_fake_server_new (MW_FAKE_TLS_NONE, NULL);
+  g_autoptr (MwSmtpClient) client = NULL;
+  g_autoptr (MwMessageBuilder) builder = mw_message_builder_new ();
+  g_autoptr (GBytes) message = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) recipients = NULL;
+  g_autofree char *received = NULL;
+  const char      *data;
+  size_t           len;
+
+  mw_message_builder_set_from (builder, "Me", "me@example.org");
+  mw_message_builder_add_to (builder, "You", "you@example.net");
+  mw_message_builder_add_cc (builder, NULL, "cc@example.net");
+  mw_message_builder_add_bcc (builder, "Hidden", "hidden@example.net");
+  mw_message_builder_set_subject (builder, "Dots");
+  mw_message_builder_set_body_text (builder, "Line one\n.\n..\n.hidden dot\nend\n");
+  message = mw_message_builder_build (builder, &error);
+  g_assert_no_error (error);
+  recipients = mw_message_builder_get_envelope_recipients (builder);
+  g_assert_cmpuint (g_strv_length (recipients), ==, 3);
+
+  script_hello (server, "250-fake.example\r\n250 PIPELINING\r\n");
+  mw_fake_server_expect (server, "MAIL FROM:<me@example.org>");
+  mw_fake_server_expect_any (server);
+  mw_fake_server_expect_any (server);
+  mw_fake_server_expect_any (server);
+  mw_fake_server_send (server, "250 OK\r\n250 OK\r\n250 OK\r\n250 OK\r\n");
+  mw_fake_server_expect (server, "DATA");
+  mw_fake_server_send (server, "354 Go ahead\r\n");
+  mw_fake_server_expect_until (server, ".");
+  mw_fake_server_send (server, "250 OK\r\n");
+  mw_fake_server_drain (server);
+  mw_fake_server_start (server);
+
+  client = client_for (server, MW_SECURITY_NONE, NULL);
+  g_assert_true (do_connect (client, &error));
+  data = g_bytes_get_data (message, &len);
+  g_assert_true (do_send_full (client, "me@example.org", (const char *const *) recipients, data,
+                               (gssize) len, (gint64) len, 0, NULL, NULL, &error));
+  g_assert_no_error (error);
+  mw_smtp_client_close (client);
+  assert_server_ok (server);
+
+  received = mw_fake_server_get_received_string (server);
+  g_assert_nonnull (strstr (received, "RCPT TO:<hidden@example.net>\r\n"));
+  data = strstr (received, "DATA\r\n");
+  g_assert_nonnull (data);
+  g_assert_null (strstr (data, "hidden@example.net"));
+  g_assert_null (g_strstr_len (data, -1, "\nBcc:"));
+  g_assert_null (g_strstr_len (data, -1, "\nbcc:"));
+  g_assert_nonnull (strstr (data, "\r\n..\r\n...\r\n..hidden dot\r\n"));
+  g_assert_true (g_str_has_suffix (data, "\r\n.\r\n"));
+  assert_crlf_only (received, strlen (received));
+}
+
+static void
 test_send_delivery_uncertain (void)
 {
   g_autoptr (MwFakeServer) server = mw_fake_server_new (MW_FAKE_TLS_NONE, NULL);
@@ -1334,6 +1393,7 @@ main (int   argc,
   g_test_add_func ("/core/smtp/send/chunking", test_send_chunking);
   g_test_add_func ("/core/smtp/send/chunking-two-chunks", test_send_chunking_two_chunks);
   g_test_add_func ("/core/smtp/send/chunking-pipelined-refused", test_send_chunking_pipelined_refused);
+  g_test_add_func ("/core/smtp/send/built-message-no-bcc", test_send_built_message_no_bcc);
   g_test_add_func ("/core/smtp/send/delivery-uncertain", test_send_delivery_uncertain);
   g_test_add_func ("/core/smtp/send/closed-before-end", test_send_closed_before_end);
   g_test_add_func ("/core/smtp/command/console", test_command_console);
