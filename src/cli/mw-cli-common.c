@@ -477,33 +477,21 @@ mw_cli_print_explanation (MwReplyProtocol protocol,
   explanation = mw_reply_explain (protocol, reply);
   text = mw_reply_explanation_to_string (explanation);
   fprintf (stderr, "  %s\n", text);
-  if (explanation->detail != NULL)
-    fprintf (stderr, "  %s\n", explanation->detail);
 }
 
 void
 mw_cli_print_certificate_problem (MwConnection *connection)
 {
   MwCertificateInfo *info;
-  g_autofree char   *problems = NULL;
-  g_autofree char   *text = NULL;
-  g_auto (GStrv) lines = NULL;
 
   if (connection == NULL)
     return;
 
+  /* The error names the problem and the certificate; say how to go on. */
   info = mw_connection_get_certificate_info (connection);
   if (info == NULL)
     return;
 
-  problems = mw_certificate_errors_to_string (mw_certificate_info_get_errors (info));
-  text = mw_certificate_info_to_string (info);
-  lines = g_strsplit (text, "\n", -1);
-
-  if (problems != NULL && problems[0] != '\0')
-    fprintf (stderr, _ ("  The certificate is not trusted: %s.\n"), problems);
-  for (guint i = 0; lines[i] != NULL; i++)
-    fprintf (stderr, "  %s\n", lines[i]);
   fprintf (stderr, _ ("  If you checked with the server’s administrator that this is the right "
                       "certificate, trust it with --fingerprint %s\n"),
            mw_certificate_info_get_fingerprint (info));

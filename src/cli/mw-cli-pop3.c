@@ -44,8 +44,8 @@ typedef struct
   gboolean by_uid;
   char    *maildir;
   gboolean delete;
-  int      keep_days;
-  gint64   max_size;
+  int    keep_days;
+  gint64 max_size;
 } Pop3Cli;
 
 typedef int (*Pop3CommandFunc) (Pop3Cli *cli,
@@ -224,13 +224,13 @@ pop3_quit (Pop3Cli *cli,
 }
 
 /* Connects, and fails with the exit status on error. */
-#define CONNECT_OR_FAIL(cli)                       \
-  G_STMT_START                                     \
-  {                                                \
-    g_autoptr (GError) connect_error = NULL;       \
-    if (!pop3_connect ((cli), &connect_error))     \
-      return fail ((cli), connect_error);          \
-  }                                                \
+#define CONNECT_OR_FAIL(cli)                   \
+  G_STMT_START                                 \
+  {                                            \
+    g_autoptr (GError) connect_error = NULL;   \
+    if (!pop3_connect ((cli), &connect_error)) \
+      return fail ((cli), connect_error);      \
+  }                                            \
   G_STMT_END
 
 /* Ends a session that changed nothing. */
@@ -971,7 +971,7 @@ static void
 print_reply (MwPop3Reply *reply)
 {
   printf ("%s\n", reply->status);
-  if (reply->lines != NULL)
+  if (reply->lines != NULL && reply->lines[0] != NULL)
     {
       for (guint i = 0; reply->lines[i] != NULL; i++)
         printf ("%s%s\n", reply->lines[i][0] == '.' ? "." : "", reply->lines[i]);
@@ -1046,9 +1046,7 @@ command_console (Pop3Cli *cli,
           guint pending = mw_pop3_client_get_pending_deletions (cli->client);
 
           if (pending > 0)
-            fprintf (stderr, g_dngettext (GETTEXT_PACKAGE,
-                                          "Note: QUIT deletes the %u message marked with DELE.\n",
-                                          "Note: QUIT deletes the %u messages marked with DELE.\n", pending),
+            fprintf (stderr, g_dngettext (GETTEXT_PACKAGE, "Note: QUIT deletes the %u message marked with DELE.\n", "Note: QUIT deletes the %u messages marked with DELE.\n", pending),
                      pending);
         }
 
@@ -1087,9 +1085,9 @@ command_console (Pop3Cli *cli,
 /* fetch. */
 
 static MwServerMessage *
-join_listing (GArray  *list,
-              GArray  *uidl,
-              size_t  *n_out)
+join_listing (GArray *list,
+              GArray *uidl,
+              size_t *n_out)
 {
   g_autoptr (GHashTable) uids = g_hash_table_new (NULL, NULL);
   MwServerMessage *messages = g_new0 (MwServerMessage, list->len + 1);
@@ -1181,22 +1179,22 @@ command_fetch (Pop3Cli *cli,
   g_autoptr (GArray) uidl = NULL;
   g_autoptr (GArray) numbers = NULL;
   g_auto (GStrv) unmapped = NULL;
-  g_autofree char *index_path = NULL;
+  g_autofree char            *index_path = NULL;
   g_autofree MwServerMessage *messages = NULL;
-  const guint       *downloads;
-  const char *const *deletions;
-  const MwFetchSkip *skipped;
-  size_t             n_messages = 0;
-  size_t             n_downloads = 0;
-  size_t             n_skipped = 0;
-  MwFetchPolicy      policy = { MW_LEAVE_POLICY_KEEP, 0, 0 };
-  MwFetchWarnings    warnings;
+  const guint                *downloads;
+  const char *const          *deletions;
+  const MwFetchSkip          *skipped;
+  size_t                      n_messages = 0;
+  size_t                      n_downloads = 0;
+  size_t                      n_skipped = 0;
+  MwFetchPolicy               policy = { MW_LEAVE_POLICY_KEEP, 0, 0 };
+  MwFetchWarnings             warnings;
 
   if (argc > 1)
     return mw_cli_usage_error (NULL, _ ("“fetch” takes no arguments"));
   if (cli->maildir == NULL)
     return mw_cli_usage_error (NULL, _ ("“fetch” needs --maildir DIR"));
-  if (cli->delete && cli->keep_days >= 0)
+  if (cli->delete &&cli->keep_days >= 0)
     return mw_cli_usage_error (NULL, _ ("Give either --delete or --keep-days, not both"));
   if (cli->max_size < 0)
     return mw_cli_usage_error (NULL, _ ("The size limit cannot be negative"));
@@ -1253,9 +1251,7 @@ command_fetch (Pop3Cli *cli,
 
   skipped = mw_fetch_plan_get_skipped (plan, &n_skipped);
   for (size_t i = 0; i < n_skipped; i++)
-    fprintf (stderr, skipped[i].reason == MW_FETCH_SKIP_TOO_BIG
-                       ? _ ("Skipped message %u: larger than --max-size\n")
-                       : _ ("Skipped message %u: its unique ID cannot be recorded\n"),
+    fprintf (stderr, skipped[i].reason == MW_FETCH_SKIP_TOO_BIG ? _ ("Skipped message %u: larger than --max-size\n") : _ ("Skipped message %u: its unique ID cannot be recorded\n"),
              skipped[i].number);
 
   downloads = mw_fetch_plan_get_downloads (plan, &n_downloads);
@@ -1417,7 +1413,7 @@ mw_cli_pop3_main (int    argc,
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GOptionContext) sub_context = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char *description = commands_description ();
+  g_autofree char   *description = commands_description ();
   const Pop3Command *command = NULL;
   Pop3Cli            cli = { 0 };
   int                sub_argc;

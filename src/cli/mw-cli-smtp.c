@@ -198,13 +198,13 @@ smtp_connect (SmtpCli *cli,
   return mw_smtp_client_connect_finish (cli->client, mw_cli_async_wait (&cli->async), error);
 }
 
-#define CONNECT_OR_FAIL(cli)                       \
-  G_STMT_START                                     \
-  {                                                \
-    g_autoptr (GError) connect_error = NULL;       \
-    if (!smtp_connect ((cli), &connect_error))     \
-      return fail ((cli), connect_error);          \
-  }                                                \
+#define CONNECT_OR_FAIL(cli)                   \
+  G_STMT_START                                 \
+  {                                            \
+    g_autoptr (GError) connect_error = NULL;   \
+    if (!smtp_connect ((cli), &connect_error)) \
+      return fail ((cli), connect_error);      \
+  }                                            \
   G_STMT_END
 
 /* QUIT; a server that does not answer it changes nothing now. */
@@ -1085,7 +1085,7 @@ mw_cli_smtp_main (int    argc,
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GOptionContext) sub_context = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char *description = commands_description ();
+  g_autofree char   *description = commands_description ();
   const SmtpCommand *command = NULL;
   SmtpCli            cli = { 0 };
   int                sub_argc;
