@@ -193,10 +193,12 @@ run_cli_v (Run               *run,
   run->status = g_subprocess_get_exit_status (process);
   /* Kept with any NUL bytes; the extra byte terminates the text. */
   run->out = g_malloc0 (g_bytes_get_size (out) + 1);
-  memcpy (run->out, g_bytes_get_data (out, NULL), g_bytes_get_size (out));
+  if (g_bytes_get_size (out) > 0)
+    memcpy (run->out, g_bytes_get_data (out, NULL), g_bytes_get_size (out));
   run->out_len = g_bytes_get_size (out);
   run->err = g_malloc0 (g_bytes_get_size (err) + 1);
-  memcpy (run->err, g_bytes_get_data (err, NULL), g_bytes_get_size (err));
+  if (g_bytes_get_size (err) > 0)
+    memcpy (run->err, g_bytes_get_data (err, NULL), g_bytes_get_size (err));
 
   if (g_test_verbose ())
     g_printerr ("status %d\nstdout:\n%s\nstderr:\n%s\n", run->status, run->out, run->err);
