@@ -1572,11 +1572,13 @@ encode_response (GBytes *response)
   guint8 *data = g_bytes_unref_to_data (response, &len);
   char   *encoded;
 
-  if (len == 0)
+  if (data == NULL || len == 0)
     encoded = g_strdup ("");
   else
-    encoded = g_base64_encode (data, len);
-  explicit_bzero (data, len);
+    {
+      encoded = g_base64_encode (data, len);
+      explicit_bzero (data, len);
+    }
   g_free (data);
   return encoded;
 }
