@@ -238,7 +238,6 @@ mw_maildrop_lock_file (const char *maildir,
   for (int attempt = 0; attempt < 5; attempt++)
     {
       g_autofree char *contents = NULL;
-      g_autofree char *pid_line = NULL;
       struct stat      before;
       struct stat      after;
       char            *end = NULL;
