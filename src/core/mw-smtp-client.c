@@ -2138,7 +2138,7 @@ queue_mail (GTask *task)
   g_autoptr (GString) line = g_string_new (NULL);
 
   g_string_printf (line, "MAIL FROM:<%s>", op->from);
-  if (has_cap (self, MW_SMTP_CAP_SIZE) && op->size_hint >= 0)
+  if (has_cap (self, MW_SMTP_CAP_SIZE) && op->size_hint > 0)
     g_string_append_printf (line, " SIZE=%" G_GINT64_FORMAT, op->size_hint);
   if (op->flags & MW_SMTP_SEND_8BITMIME)
     g_string_append (line, " BODY=8BITMIME");
