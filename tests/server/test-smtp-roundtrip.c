@@ -431,13 +431,17 @@ test_large_message (Fixture      *f,
   messages = pop3_retrieve_all (f);
   g_assert_cmpuint (messages->len, ==, 1);
   {
-    g_autofree char *crlf = NULL;
-    g_auto (GStrv) lines = g_strsplit (text->str, "\n", -1);
+    g_autoptr (GString) crlf = g_string_sized_new (text->len + line + 2);
     g_autoptr (GBytes) expected = NULL;
 
     /* What arrives is the message with CRLF line ends. */
-    crlf = g_strjoinv ("\r\n", lines);
-    expected = g_bytes_new (crlf, strlen (crlf));
+    for (size_t k = 0; k < text->len; k++)
+      {
+        if (text->str[k] == '\n')
+          g_string_append_c (crlf, '\r');
+        g_string_append_c (crlf, text->str[k]);
+      }
+    expected = g_bytes_new (crlf->str, crlf->len);
     g_assert_true (bytes_has_suffix (g_ptr_array_index (messages, 0), expected));
   }
 }
