@@ -18,6 +18,7 @@
 #include "mw-store-test-util.h"
 
 #include <errno.h>
+#include <libsecret/secret.h>
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <stdio.h>
@@ -380,6 +381,17 @@ main (int   argc,
   g_test_add_func ("/store/secrets/clear", test_clear);
 
   ret = g_test_run ();
+
+  /* Let go of the Secret Service and close the session bus, so that no
+   * message is left half-handled in GDBus's worker thread at exit. */
+  secret_service_disconnect ();
+  {
+    g_autoptr (GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+
+    if (bus != NULL)
+      g_dbus_connection_close_sync (bus, NULL, NULL);
+  }
+
   stop_keyring ();
   return ret;
 }
