@@ -1,0 +1,572 @@
+/* mw-window.c: the main window
+ *
+ * Copyright 2026 The Mailwire authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "mw-format.h"
+#include "mw-log-view.h"
+#include "mw-application.h"
+#include "mw-message-summary.h"
+#include "mw-window.h"
+
+struct _MwWindow
+{
+  AdwApplicationWindow parent_instance;
+
+  /* Owned. */
+  GSettings    *settings;
+  GCancellable *cancellable;
+  MwTranscript *transcript;
+  GListStore   *server_messages;
+  GListStore   *downloaded_messages;
+  GListStore   *outbox_messages;
+  GListStore   *sent_messages;
+  gboolean      log_visible;
+
+  /* Template children. */
+  AdwToastOverlay     *toast_overlay;
+  AdwWindowTitle      *window_title;
+  GtkDropDown         *account_dropdown;
+  GtkStringList       *account_names;
+  GtkListBox          *folder_list;
+  GtkListBoxRow       *server_row;
+  GtkLabel            *server_count;
+  GtkSearchBar        *search_bar;
+  GtkSearchEntry      *search_entry;
+  GtkProgressBar      *progress_bar;
+  GtkStack            *list_stack;
+  AdwStatusPage       *empty_page;
+  GtkColumnView       *message_view;
+  GtkColumnViewColumn *date_column;
+  GtkSingleSelection  *selection;
+  GtkFilterListModel  *filter_model;
+  GtkSortListModel    *sort_model;
+  GtkPaned            *log_paned;
+  GtkStack            *reader_stack;
+  GtkLabel            *reader_subject;
+  GtkLabel            *reader_from;
+  GtkLabel            *reader_to;
+  GtkLabel            *reader_date;
+  GtkRevealer         *problem_revealer;
+  GtkLabel            *problem_label;
+  GtkTextView         *reader_body;
+  MwLogView           *log_view;
+};
+
+G_DEFINE_FINAL_TYPE (MwWindow, mw_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum
+{
+  PROP_0,
+  PROP_LOG_VISIBLE,
+  N_PROPS,
+};
+
+static GParamSpec *properties[N_PROPS];
+
+MwWindow *
+mw_window_new (MwApplication *application)
+{
+  return g_object_new (MW_TYPE_WINDOW, "application", application, NULL);
+}
+
+MwTranscript *
+mw_window_get_transcript (MwWindow *self)
+{
+  g_return_val_if_fail (MW_IS_WINDOW (self), NULL);
+  return self->transcript;
+}
+
+MwLogView *
+mw_window_get_log_view (MwWindow *self)
+{
+  g_return_val_if_fail (MW_IS_WINDOW (self), NULL);
+  return self->log_view;
+}
+
+GListStore *
+mw_window_get_server_messages (MwWindow *self)
+{
+  g_return_val_if_fail (MW_IS_WINDOW (self), NULL);
+  return self->server_messages;
+}
+
+GListModel *
+mw_window_get_visible_messages (MwWindow *self)
+{
+  g_return_val_if_fail (MW_IS_WINDOW (self), NULL);
+  return G_LIST_MODEL (self->selection);
+}
+
+gboolean
+mw_window_get_log_visible (MwWindow *self)
+{
+  g_return_val_if_fail (MW_IS_WINDOW (self), FALSE);
+  return self->log_visible;
+}
+
+void
+mw_window_set_log_visible (MwWindow *self,
+                           gboolean  visible)
+{
+  g_return_if_fail (MW_IS_WINDOW (self));
+
+  visible = !!visible;
+  if (self->log_visible == visible)
+    return;
+  self->log_visible = visible;
+  gtk_widget_set_visible (GTK_WIDGET (self->log_view), visible);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOG_VISIBLE]);
+}
+
+void
+mw_window_toast (MwWindow   *self,
+                 const char *text)
+{
+  g_return_if_fail (MW_IS_WINDOW (self));
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+}
+
+/* Closures for the message list. */
+
+static char *
+summary_status_icon (gpointer       item,
+                     MwMessageFlags flags)
+{
+  return g_strdup (mw_format_status_icon (flags));
+}
+
+static char *
+summary_status_text (gpointer       item,
+                     MwMessageFlags flags,
+                     const char    *problem)
+{
+  return mw_format_status_text (flags, problem);
+}
+
+static guint
+summary_status_rank (MwMessageSummary *summary)
+{
+  MwMessageFlags flags = mw_message_summary_get_flags (summary);
+
+  if (flags & MW_MESSAGE_FLAG_DELETED)
+    return 3;
+  if (mw_format_status_icon (flags) != NULL && !(flags & MW_MESSAGE_FLAG_DOWNLOADED))
+    return 2;
+  if (flags & MW_MESSAGE_FLAG_DOWNLOADED)
+    return 1;
+  return 0;
+}
+
+static gint64
+summary_date_unix (MwMessageSummary *summary,
+                   GDateTime        *date)
+{
+  return date != NULL ? g_date_time_to_unix (date) : G_MININT64;
+}
+
+static char *
+summary_date_text (gpointer   item,
+                   GDateTime *date)
+{
+  return mw_format_date (date, NULL);
+}
+
+static char *
+summary_size_text (gpointer item,
+                   guint64  size)
+{
+  return mw_format_size (size);
+}
+
+/* The list and the reader. */
+
+static GListStore *
+folder_store (MwWindow      *self,
+              GtkListBoxRow *row)
+{
+  const char *name = row != NULL ? gtk_widget_get_name (GTK_WIDGET (row)) : "server";
+
+  if (g_str_equal (name, "downloaded"))
+    return self->downloaded_messages;
+  if (g_str_equal (name, "outbox"))
+    return self->outbox_messages;
+  if (g_str_equal (name, "sent"))
+    return self->sent_messages;
+  return self->server_messages;
+}
+
+static void
+update_list_page (MwWindow *self)
+{
+  GListModel      *base = gtk_filter_list_model_get_model (self->filter_model);
+  guint            n_all = base != NULL ? g_list_model_get_n_items (base) : 0;
+  guint            n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
+  const char      *search = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  g_autofree char *count = NULL;
+
+  if (n_shown > 0 || (n_all > 0 && gtk_filter_list_model_get_pending (self->filter_model) > 0))
+    {
+      gtk_stack_set_visible_child_name (self->list_stack, "list");
+    }
+  else if (n_all > 0 && search != NULL && *search != '\0')
+    {
+      adw_status_page_set_icon_name (self->empty_page, "edit-find-symbolic");
+      adw_status_page_set_title (self->empty_page, _ ("No Results"));
+      adw_status_page_set_description (self->empty_page, _ ("No sender or subject matches the search."));
+      gtk_stack_set_visible_child_name (self->list_stack, "empty");
+    }
+  else
+    {
+      GListStore *store = G_LIST_STORE (base);
+
+      adw_status_page_set_icon_name (self->empty_page, "mail-read-symbolic");
+      adw_status_page_set_title (self->empty_page, _ ("No Messages"));
+      if (store == self->server_messages)
+        adw_status_page_set_description (self->empty_page,
+                                         _ ("Get Mail lists the messages on the server from their headers, without downloading them."));
+      else if (store == self->outbox_messages)
+        adw_status_page_set_description (self->empty_page, _ ("Messages waiting to be sent appear here."));
+      else if (store == self->sent_messages)
+        adw_status_page_set_description (self->empty_page, _ ("Messages the server accepted appear here."));
+      else
+        adw_status_page_set_description (self->empty_page, _ ("Messages you open or download are kept here."));
+      gtk_stack_set_visible_child_name (self->list_stack, "empty");
+    }
+
+  n_all = g_list_model_get_n_items (G_LIST_MODEL (self->server_messages));
+  if (n_all > 0)
+    count = g_strdup_printf ("%u", n_all);
+  gtk_label_set_label (self->server_count, count != NULL ? count : "");
+}
+
+static void
+show_summary (MwWindow         *self,
+              MwMessageSummary *summary)
+{
+  g_autofree char *date = NULL;
+  GtkTextBuffer   *buffer = gtk_text_view_get_buffer (self->reader_body);
+  const char      *problem;
+  const char      *subject;
+
+  if (summary == NULL)
+    {
+      gtk_stack_set_visible_child_name (self->reader_stack, "none");
+      gtk_text_buffer_set_text (buffer, "", 0);
+      return;
+    }
+
+  subject = mw_message_summary_get_subject (summary);
+  gtk_label_set_label (self->reader_subject,
+                       subject != NULL && *subject != '\0' ? subject : _ ("(No subject)"));
+  gtk_label_set_label (self->reader_from, mw_message_summary_get_from (summary));
+  gtk_label_set_label (self->reader_to, mw_message_summary_get_to (summary));
+  if (mw_message_summary_get_date (summary) != NULL)
+    date = g_date_time_format (mw_message_summary_get_date (summary), "%c");
+  gtk_label_set_label (self->reader_date, date != NULL ? date : "");
+
+  problem = mw_message_summary_get_problem (summary);
+  gtk_label_set_label (self->problem_label, problem != NULL ? problem : "");
+  gtk_revealer_set_reveal_child (self->problem_revealer, problem != NULL && *problem != '\0');
+
+  gtk_text_buffer_set_text (buffer, "", 0);
+  gtk_stack_set_visible_child_name (self->reader_stack, "message");
+}
+
+static void
+selection_changed_cb (MwWindow *self)
+{
+  MwMessageSummary *summary = gtk_single_selection_get_selected_item (self->selection);
+
+  show_summary (self, summary);
+}
+
+static void
+folder_selected_cb (MwWindow      *self,
+                    GtkListBoxRow *row)
+{
+  GListStore *store = folder_store (self, row);
+  GtkWidget  *label;
+
+  gtk_filter_list_model_set_model (self->filter_model, G_LIST_MODEL (store));
+  label = row != NULL ? gtk_widget_get_first_child (gtk_list_box_row_get_child (row)) : NULL;
+  if (label != NULL)
+    label = gtk_widget_get_next_sibling (label);
+  if (GTK_IS_LABEL (label))
+    adw_window_title_set_title (self->window_title, gtk_label_get_label (GTK_LABEL (label)));
+  update_list_page (self);
+}
+
+/* Actions. */
+
+static void
+get_mail_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  MwWindow *self = MW_WINDOW (widget);
+
+  mw_window_toast (self, _ ("No account is set up yet"));
+}
+
+static void
+compose_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  MwWindow *self = MW_WINDOW (widget);
+
+  mw_window_toast (self, _ ("Composing is not available yet"));
+}
+
+static void
+accounts_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  MwWindow *self = MW_WINDOW (widget);
+
+  mw_window_toast (self, _ ("Account settings are not available yet"));
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  MwWindow *self = MW_WINDOW (widget);
+
+  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+/* State. */
+
+static GSettings *
+settings_new (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr (GSettingsSchema) schema = NULL;
+
+  /* Running from the build tree without the schema only loses state. */
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema == NULL)
+    {
+      g_debug ("The settings schema %s is not installed: settings are not kept", APP_ID);
+      return NULL;
+    }
+  return g_settings_new_full (schema, NULL, NULL);
+}
+
+static void
+save_window_state (MwWindow *self)
+{
+  int width, height;
+
+  if (self->settings == NULL)
+    return;
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  g_settings_delay (self->settings);
+  g_settings_set_int (self->settings, "window-width", width);
+  g_settings_set_int (self->settings, "window-height", height);
+  g_settings_set_boolean (self->settings, "window-maximized",
+                          gtk_window_is_maximized (GTK_WINDOW (self)));
+  g_settings_apply (self->settings);
+}
+
+static gboolean
+mw_window_close_request (GtkWindow *window)
+{
+  MwWindow *self = MW_WINDOW (window);
+
+  save_window_state (self);
+  return GTK_WINDOW_CLASS (mw_window_parent_class)->close_request (window);
+}
+
+static void
+mw_window_constructed (GObject *object)
+{
+  MwWindow *self = MW_WINDOW (object);
+
+  G_OBJECT_CLASS (mw_window_parent_class)->constructed (object);
+
+  if (self->settings != NULL)
+    {
+      gtk_window_set_default_size (GTK_WINDOW (self),
+                                   g_settings_get_int (self->settings, "window-width"),
+                                   g_settings_get_int (self->settings, "window-height"));
+      if (g_settings_get_boolean (self->settings, "window-maximized"))
+        gtk_window_maximize (GTK_WINDOW (self));
+      g_settings_bind (self->settings, "log-pane-visible", self, "log-visible",
+                       G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (self->settings, "log-pane-position", self->log_paned, "position",
+                       G_SETTINGS_BIND_DEFAULT);
+    }
+  else
+    gtk_window_set_default_size (GTK_WINDOW (self), 1100, 720);
+}
+
+static void
+mw_window_dispose (GObject *object)
+{
+  MwWindow *self = MW_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), MW_TYPE_WINDOW);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->server_messages);
+  g_clear_object (&self->downloaded_messages);
+  g_clear_object (&self->outbox_messages);
+  g_clear_object (&self->sent_messages);
+  g_clear_object (&self->transcript);
+
+  G_OBJECT_CLASS (mw_window_parent_class)->dispose (object);
+}
+
+static void
+mw_window_finalize (GObject *object)
+{
+  MwWindow *self = MW_WINDOW (object);
+
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (mw_window_parent_class)->finalize (object);
+}
+
+static void
+mw_window_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  MwWindow *self = MW_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_LOG_VISIBLE:
+      g_value_set_boolean (value, self->log_visible);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mw_window_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  MwWindow *self = MW_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_LOG_VISIBLE:
+      mw_window_set_log_visible (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mw_window_class_init (MwWindowClass *klass)
+{
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->constructed = mw_window_constructed;
+  object_class->dispose = mw_window_dispose;
+  object_class->finalize = mw_window_finalize;
+  object_class->get_property = mw_window_get_property;
+  object_class->set_property = mw_window_set_property;
+  window_class->close_request = mw_window_close_request;
+
+  properties[PROP_LOG_VISIBLE] =
+    g_param_spec_boolean ("log-visible", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (MW_TYPE_LOG_VIEW);
+  g_type_ensure (MW_TYPE_MESSAGE_SUMMARY);
+
+  mw_application_ensure_resources ();
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/mailwire/Mailwire/ui/mw-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, account_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, account_names);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, folder_list);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, server_row);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, server_count);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, message_view);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, date_column);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, selection);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, filter_model);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, sort_model);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, log_paned);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, reader_stack);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, reader_subject);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, reader_from);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, reader_to);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, reader_date);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, problem_revealer);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, problem_label);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, reader_body);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, log_view);
+  gtk_widget_class_bind_template_callback (widget_class, folder_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, selection_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, summary_status_icon);
+  gtk_widget_class_bind_template_callback (widget_class, summary_status_text);
+  gtk_widget_class_bind_template_callback (widget_class, summary_status_rank);
+  gtk_widget_class_bind_template_callback (widget_class, summary_date_unix);
+  gtk_widget_class_bind_template_callback (widget_class, summary_date_text);
+  gtk_widget_class_bind_template_callback (widget_class, summary_size_text);
+
+  gtk_widget_class_install_action (widget_class, "win.get-mail", NULL, get_mail_action);
+  gtk_widget_class_install_action (widget_class, "win.compose", NULL, compose_action);
+  gtk_widget_class_install_action (widget_class, "win.accounts", NULL, accounts_action);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_property_action (widget_class, "win.toggle-log", "log-visible");
+}
+
+static void
+mw_window_init (MwWindow *self)
+{
+  self->cancellable = g_cancellable_new ();
+  self->transcript = mw_transcript_new (MW_TRANSCRIPT_DEFAULT_MAX_ENTRIES);
+  self->server_messages = g_list_store_new (MW_TYPE_MESSAGE_SUMMARY);
+  self->downloaded_messages = g_list_store_new (MW_TYPE_MESSAGE_SUMMARY);
+  self->outbox_messages = g_list_store_new (MW_TYPE_MESSAGE_SUMMARY);
+  self->sent_messages = g_list_store_new (MW_TYPE_MESSAGE_SUMMARY);
+  self->settings = settings_new ();
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  mw_log_view_set_transcript (self->log_view, self->transcript);
+  gtk_column_view_sort_by_column (self->message_view, self->date_column, GTK_SORT_DESCENDING);
+
+  g_signal_connect_object (self->filter_model, "items-changed",
+                           G_CALLBACK (update_list_page), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->server_messages, "items-changed",
+                           G_CALLBACK (update_list_page), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->search_entry, "search-changed",
+                           G_CALLBACK (update_list_page), self, G_CONNECT_SWAPPED);
+
+  gtk_list_box_select_row (self->folder_list, self->server_row);
+  folder_selected_cb (self, self->server_row);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.get-mail", TRUE);
+}
