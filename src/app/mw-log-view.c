@@ -6,12 +6,12 @@
 
 #include "config.h"
 
-#include <adwaita.h>
-#include <glib/gi18n.h>
-
 #include "mw-log-view.h"
 #include "mw-application.h"
 #include "mw-transcript-export.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
 
 struct _MwLogView
 {
@@ -20,7 +20,10 @@ struct _MwLogView
   MwTranscript *transcript;
   GCancellable *cancellable;
   gulong        items_changed_id;
+  guint         scroll_id;
   gboolean      following;
+  double        last_value;
+  double        last_upper;
 
   GtkListView        *list_view;
   GtkScrolledWindow  *scrolled_window;
@@ -187,12 +190,35 @@ set_following (MwLogView *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLLOWING]);
 }
 
+static gboolean
+scroll_to_end_idle (gpointer user_data)
+{
+  MwLogView *self = user_data;
+  guint      n = g_list_model_get_n_items (G_LIST_MODEL (self->selection));
+
+  self->scroll_id = 0;
+  if (n > 0)
+    gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", n - 1);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 scroll_to_end (MwLogView *self)
 {
   GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->scrolled_window);
 
   gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
+  /* The list view places rows lazily: ask it for the last one once the
+   * new rows exist. */
+  if (self->scroll_id == 0)
+    self->scroll_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, scroll_to_end_idle, self, NULL);
+}
+
+static void
+shown_items_changed_cb (MwLogView *self)
+{
+  if (self->following)
+    scroll_to_end (self);
 }
 
 static void
@@ -207,9 +233,18 @@ static void
 adjustment_value_changed_cb (MwLogView     *self,
                              GtkAdjustment *adj)
 {
-  double bottom = gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj);
+  double value = gtk_adjustment_get_value (adj);
+  double upper = gtk_adjustment_get_upper (adj);
+  double bottom = upper - gtk_adjustment_get_page_size (adj);
 
-  set_following (self, gtk_adjustment_get_value (adj) >= bottom - 4);
+  /* Only the user moves the view up with the same content: new lines and
+   * the view's own scrolling only ever move it down. */
+  if (value >= bottom - 4)
+    set_following (self, TRUE);
+  else if (value < self->last_value - 1 && upper == self->last_upper)
+    set_following (self, FALSE);
+  self->last_value = value;
+  self->last_upper = upper;
 }
 
 static void
@@ -462,6 +497,7 @@ mw_log_view_dispose (GObject *object)
   MwLogView *self = MW_LOG_VIEW (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->scroll_id, g_source_remove);
   if (self->transcript != NULL)
     g_clear_signal_handler (&self->items_changed_id, self->transcript);
   g_clear_object (&self->transcript);
@@ -595,5 +631,7 @@ mw_log_view_init (MwLogView *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (adj, "value-changed", G_CALLBACK (adjustment_value_changed_cb), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->selection, "items-changed", G_CALLBACK (shown_items_changed_cb),
+                           self, G_CONNECT_SWAPPED);
   update_count (self);
 }

@@ -6,13 +6,16 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
-
+#include "mw-window.h"
+#include "mw-application.h"
+#include "mw-demo.h"
 #include "mw-format.h"
 #include "mw-log-view.h"
-#include "mw-application.h"
 #include "mw-message-summary.h"
-#include "mw-window.h"
+#include "mw-pop3-client.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
 
 struct _MwWindow
 {
@@ -27,6 +30,22 @@ struct _MwWindow
   GListStore   *outbox_messages;
   GListStore   *sent_messages;
   gboolean      log_visible;
+  MwDemo       *demo;
+  MwPop3Client *pop3;
+  MwPop3Client *console_pop3;
+  GPtrArray    *pending;
+  guint         flush_id;
+  guint         console_idle_id;
+
+  /* The account in use; the demo's until accounts are stored. */
+  char      *account_label;
+  char      *host;
+  guint16    pop3_port;
+  guint16    smtp_port;
+  MwSecurity security;
+  char      *user;
+  char      *password;
+  gboolean   allow_plaintext;
 
   /* Template children. */
   AdwToastOverlay     *toast_overlay;
@@ -69,10 +88,19 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
+static void start_demo (MwWindow *self);
+
 MwWindow *
 mw_window_new (MwApplication *application)
 {
-  return g_object_new (MW_TYPE_WINDOW, "application", application, NULL);
+  MwWindow *self;
+
+  g_return_val_if_fail (MW_IS_APPLICATION (application), NULL);
+
+  self = g_object_new (MW_TYPE_WINDOW, "application", application, NULL);
+  if (mw_application_get_demo (application))
+    start_demo (self);
+  return self;
 }
 
 MwTranscript *
@@ -304,6 +332,147 @@ folder_selected_cb (MwWindow      *self,
 
 /* Actions. */
 
+static gboolean
+has_account (MwWindow *self)
+{
+  return self->host != NULL && self->pop3_port != 0;
+}
+
+static MwPop3Client *
+pop3_client_new (MwWindow *self)
+{
+  MwPop3Client *client;
+
+  client = mw_pop3_client_new (self->host, self->pop3_port, self->security, self->transcript);
+  mw_pop3_client_set_user (client, self->user);
+  mw_pop3_client_set_password (client, self->password);
+  mw_pop3_client_set_allow_plaintext (client, self->allow_plaintext);
+  return client;
+}
+
+static void
+show_error (MwWindow     *self,
+            const char   *what,
+            const GError *error)
+{
+  g_autofree char *text = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  text = g_strdup_printf ("%s: %s", what, error->message);
+  mw_window_toast (self, text);
+}
+
+static gboolean
+flush_pending (gpointer user_data)
+{
+  MwWindow *self = user_data;
+  guint     n = g_list_model_get_n_items (G_LIST_MODEL (self->server_messages));
+
+  self->flush_id = 0;
+  if (self->pending->len == 0)
+    return G_SOURCE_REMOVE;
+
+  /* One items-changed for the whole batch. */
+  g_list_store_splice (self->server_messages, n, 0, self->pending->pdata, self->pending->len);
+  g_ptr_array_set_size (self->pending, 0);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+summary_cb (MwWindow         *self,
+            MwMessageSummary *summary,
+            MwPop3Client     *client)
+{
+  g_ptr_array_add (self->pending, g_object_ref (summary));
+  if (self->flush_id == 0)
+    self->flush_id = g_timeout_add (50, flush_pending, self);
+}
+
+static void
+progress_cb (MwWindow     *self,
+             guint         done,
+             guint         total,
+             MwPop3Client *client)
+{
+  gtk_progress_bar_set_fraction (self->progress_bar, total > 0 ? (double) done / total : 1.0);
+}
+
+static void
+set_busy (MwWindow *self,
+          gboolean  busy)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), busy);
+  gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.get-mail", !busy && has_account (self));
+}
+
+static void
+quit_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  gboolean committed = FALSE;
+
+  if (!mw_pop3_client_quit_finish (MW_POP3_CLIENT (object), result, &committed, &error))
+    g_debug ("QUIT failed: %s", error->message);
+  if (self->pop3 == MW_POP3_CLIENT (object))
+    g_clear_object (&self->pop3);
+  set_busy (self, FALSE);
+}
+
+static void
+previews_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) summaries = NULL;
+  MwPop3Client *client = MW_POP3_CLIENT (object);
+
+  summaries = mw_pop3_client_previews_finish (client, result, &error);
+  g_clear_handle_id (&self->flush_id, g_source_remove);
+  flush_pending (self);
+  g_signal_handlers_disconnect_by_data (client, self);
+
+  if (summaries == NULL)
+    {
+      show_error (self, _ ("Could not list the messages"), error);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+    }
+
+  /* Sessions hold the maildrop lock: end this one at once. */
+  mw_pop3_client_quit_async (client, self->cancellable, quit_cb, g_object_ref (self));
+}
+
+static void
+connect_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  MwPop3Client *client = MW_POP3_CLIENT (object);
+
+  if (!mw_pop3_client_connect_finish (client, result, &error))
+    {
+      show_error (self, _ ("Could not connect to the server"), error);
+      if (self->pop3 == client)
+        g_clear_object (&self->pop3);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        set_busy (self, FALSE);
+      return;
+    }
+
+  g_signal_connect_object (client, "summary", G_CALLBACK (summary_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (client, "progress", G_CALLBACK (progress_cb), self, G_CONNECT_SWAPPED);
+  mw_pop3_client_previews_async (client, self->cancellable, previews_cb, g_object_ref (self));
+}
+
 static void
 get_mail_action (GtkWidget  *widget,
                  const char *action_name,
@@ -311,7 +480,200 @@ get_mail_action (GtkWidget  *widget,
 {
   MwWindow *self = MW_WINDOW (widget);
 
-  mw_window_toast (self, _ ("No account is set up yet"));
+  if (!has_account (self))
+    {
+      mw_window_toast (self, _ ("No account is set up yet"));
+      return;
+    }
+  if (self->pop3 != NULL)
+    return;
+
+  g_list_store_remove_all (self->server_messages);
+  set_busy (self, TRUE);
+  self->pop3 = pop3_client_new (self);
+  mw_pop3_client_connect_async (self->pop3, self->cancellable, connect_cb, g_object_ref (self));
+}
+
+/* The console: a session of its own, opened on the first command and
+ * ended after a minute of silence. */
+
+static void
+console_quit_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  mw_pop3_client_quit_finish (MW_POP3_CLIENT (object), result, NULL, NULL);
+}
+
+static void
+console_close (MwWindow *self)
+{
+  g_clear_handle_id (&self->console_idle_id, g_source_remove);
+  if (self->console_pop3 == NULL)
+    return;
+  if (mw_pop3_client_get_state (self->console_pop3) == MW_POP3_STATE_TRANSACTION)
+    mw_pop3_client_quit_async (self->console_pop3, NULL, console_quit_cb, NULL);
+  else
+    mw_pop3_client_close (self->console_pop3);
+  g_clear_object (&self->console_pop3);
+}
+
+static gboolean
+console_idle_cb (gpointer user_data)
+{
+  MwWindow *self = user_data;
+
+  self->console_idle_id = 0;
+  console_close (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+console_done (MwWindow *self)
+{
+  g_clear_handle_id (&self->console_idle_id, g_source_remove);
+  if (self->console_pop3 != NULL &&
+      mw_pop3_client_get_state (self->console_pop3) == MW_POP3_STATE_TRANSACTION)
+    self->console_idle_id = g_timeout_add_seconds (60, console_idle_cb, self);
+  else
+    g_clear_object (&self->console_pop3);
+}
+
+static void
+console_command_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MwPop3Reply) reply = NULL;
+
+  reply = mw_pop3_client_command_finish (MW_POP3_CLIENT (object), result, &error);
+  if (reply == NULL)
+    show_error (self, _ ("The command failed"), error);
+  console_done (self);
+}
+
+static void
+console_send (MwWindow   *self,
+              const char *line)
+{
+  mw_pop3_client_command_async (self->console_pop3, line, FALSE, self->cancellable,
+                                console_command_cb, g_object_ref (self));
+}
+
+static void
+console_connect_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  MwWindow *self = g_task_get_source_object (task);
+  g_autoptr (GError) error = NULL;
+
+  if (!mw_pop3_client_connect_finish (MW_POP3_CLIENT (object), result, &error))
+    {
+      show_error (self, _ ("Could not connect to the server"), error);
+      console_done (self);
+      return;
+    }
+  console_send (self, g_task_get_task_data (task));
+}
+
+static void
+console_command (MwWindow   *self,
+                 const char *line,
+                 MwLogView  *log_view)
+{
+  g_autoptr (GTask) task = NULL;
+
+  if (!has_account (self))
+    return;
+
+  g_clear_handle_id (&self->console_idle_id, g_source_remove);
+
+  if (self->console_pop3 != NULL &&
+      mw_pop3_client_get_state (self->console_pop3) == MW_POP3_STATE_TRANSACTION)
+    {
+      console_send (self, line);
+      return;
+    }
+
+  g_clear_object (&self->console_pop3);
+  self->console_pop3 = pop3_client_new (self);
+  task = g_task_new (self, NULL, NULL, NULL);
+  g_task_set_task_data (task, g_strdup (line), g_free);
+  mw_pop3_client_connect_async (self->console_pop3, self->cancellable,
+                                console_connect_cb, g_steal_pointer (&task));
+}
+
+/* Accounts. */
+
+static void
+set_account (MwWindow   *self,
+             const char *label,
+             const char *host,
+             guint16     pop3_port,
+             guint16     smtp_port,
+             MwSecurity  security,
+             const char *user,
+             const char *password,
+             gboolean    allow_plaintext)
+{
+  g_autofree char *target = NULL;
+
+  g_free (self->account_label);
+  self->account_label = g_strdup (label);
+  g_free (self->host);
+  self->host = g_strdup (host);
+  self->pop3_port = pop3_port;
+  self->smtp_port = smtp_port;
+  self->security = security;
+  g_free (self->user);
+  self->user = g_strdup (user);
+  if (self->password != NULL)
+    explicit_bzero (self->password, strlen (self->password));
+  g_free (self->password);
+  self->password = g_strdup (password);
+  self->allow_plaintext = allow_plaintext;
+
+  gtk_string_list_splice (self->account_names, 0,
+                          g_list_model_get_n_items (G_LIST_MODEL (self->account_names)),
+                          (const char *const[]){ label, NULL });
+  gtk_widget_set_visible (GTK_WIDGET (self->account_dropdown), TRUE);
+  adw_window_title_set_subtitle (self->window_title, label);
+  target = g_strdup_printf ("POP3 %s:%u", host, pop3_port);
+  mw_log_view_set_console_target (self->log_view, target);
+  set_busy (self, FALSE);
+}
+
+static void
+demo_started_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  MwDemo *demo = MW_DEMO (object);
+
+  if (!mw_demo_start_finish (demo, result, &error))
+    {
+      show_error (self, _ ("Demo mode is not available"), error);
+      return;
+    }
+
+  set_account (self, _ ("Demo"), "127.0.0.1",
+               mw_demo_get_pop3_port (demo), mw_demo_get_smtp_port (demo),
+               MW_SECURITY_NONE, MW_DEMO_USER, MW_DEMO_PASSWORD, TRUE);
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.get-mail", NULL);
+}
+
+static void
+start_demo (MwWindow *self)
+{
+  self->demo = mw_demo_new ();
+  gtk_progress_bar_pulse (self->progress_bar);
+  mw_demo_start_async (self->demo, self->cancellable, demo_started_cb, g_object_ref (self));
 }
 
 static void
@@ -418,6 +780,11 @@ mw_window_dispose (GObject *object)
   MwWindow *self = MW_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->flush_id, g_source_remove);
+  console_close (self);
+  if (self->pop3 != NULL)
+    mw_pop3_client_close (self->pop3);
+  g_clear_object (&self->pop3);
   gtk_widget_dispose_template (GTK_WIDGET (self), MW_TYPE_WINDOW);
   g_clear_object (&self->settings);
   g_clear_object (&self->server_messages);
@@ -425,6 +792,9 @@ mw_window_dispose (GObject *object)
   g_clear_object (&self->outbox_messages);
   g_clear_object (&self->sent_messages);
   g_clear_object (&self->transcript);
+  g_clear_object (&self->demo);
+  if (self->pending != NULL)
+    g_ptr_array_set_size (self->pending, 0);
 
   G_OBJECT_CLASS (mw_window_parent_class)->dispose (object);
 }
@@ -435,6 +805,13 @@ mw_window_finalize (GObject *object)
   MwWindow *self = MW_WINDOW (object);
 
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->pending, g_ptr_array_unref);
+  g_free (self->account_label);
+  g_free (self->host);
+  g_free (self->user);
+  if (self->password != NULL)
+    explicit_bzero (self->password, strlen (self->password));
+  g_free (self->password);
 
   G_OBJECT_CLASS (mw_window_parent_class)->finalize (object);
 }
@@ -553,6 +930,7 @@ mw_window_init (MwWindow *self)
   self->outbox_messages = g_list_store_new (MW_TYPE_MESSAGE_SUMMARY);
   self->sent_messages = g_list_store_new (MW_TYPE_MESSAGE_SUMMARY);
   self->settings = settings_new ();
+  self->pending = g_ptr_array_new_with_free_func (g_object_unref);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -568,5 +946,7 @@ mw_window_init (MwWindow *self)
 
   gtk_list_box_select_row (self->folder_list, self->server_row);
   folder_selected_cb (self, self->server_row);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.get-mail", TRUE);
+  g_signal_connect_object (self->log_view, "command", G_CALLBACK (console_command), self,
+                           G_CONNECT_SWAPPED);
+  gtk_widget_set_visible (GTK_WIDGET (self->account_dropdown), FALSE);
 }
