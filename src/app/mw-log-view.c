@@ -241,7 +241,7 @@ adjustment_value_changed_cb (MwLogView     *self,
    * the view's own scrolling only ever move it down. */
   if (value >= bottom - 4)
     set_following (self, TRUE);
-  else if (value < self->last_value - 1 && upper == self->last_upper)
+  else if (value < self->last_value - 1 && upper >= self->last_upper)
     set_following (self, FALSE);
   self->last_value = value;
   self->last_upper = upper;
@@ -495,6 +495,7 @@ static void
 mw_log_view_dispose (GObject *object)
 {
   MwLogView *self = MW_LOG_VIEW (object);
+  GtkWidget *child;
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->scroll_id, g_source_remove);
@@ -502,6 +503,8 @@ mw_log_view_dispose (GObject *object)
     g_clear_signal_handler (&self->items_changed_id, self->transcript);
   g_clear_object (&self->transcript);
   gtk_widget_dispose_template (GTK_WIDGET (self), MW_TYPE_LOG_VIEW);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (mw_log_view_parent_class)->dispose (object);
 }

@@ -318,9 +318,14 @@ static void
 folder_selected_cb (MwWindow      *self,
                     GtkListBoxRow *row)
 {
-  GListStore *store = folder_store (self, row);
+  GListStore *store;
   GtkWidget  *label;
 
+  /* The list box reports the selection going away as it is destroyed. */
+  if (self->filter_model == NULL)
+    return;
+
+  store = folder_store (self, row);
   gtk_filter_list_model_set_model (self->filter_model, G_LIST_MODEL (store));
   label = row != NULL ? gtk_widget_get_first_child (gtk_list_box_row_get_child (row)) : NULL;
   if (label != NULL)

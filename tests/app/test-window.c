@@ -1,0 +1,205 @@
+/* test-window.c: the main window
+ *
+ * Copyright 2026 The Mailwire authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "app-test-utils.h"
+#include "mw-application.h"
+#include "mw-window.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+typedef struct
+{
+  MwApplication *app;
+  MwWindow      *window;
+} Fixture;
+
+/* One registered application for the whole program, as in a session. */
+static MwApplication *application;
+
+static void
+set_up (Fixture *fixture,
+        gboolean demo)
+{
+  fixture->app = application;
+  mw_application_set_demo (fixture->app, demo);
+
+  fixture->window = mw_window_new (fixture->app);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+}
+
+static void
+fixture_set_up (Fixture      *fixture,
+                gconstpointer data)
+{
+  set_up (fixture, FALSE);
+}
+
+static void
+fixture_set_up_demo (Fixture      *fixture,
+                     gconstpointer data)
+{
+  set_up (fixture, TRUE);
+}
+
+static gboolean
+is_null (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static void
+fixture_tear_down (Fixture      *fixture,
+                   gconstpointer data)
+{
+  gpointer window = fixture->window;
+
+  g_object_add_weak_pointer (window, &window);
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  g_assert_true (app_test_wait (is_null, &window, 10));
+  mw_application_set_demo (fixture->app, FALSE);
+}
+
+static gboolean
+is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (data);
+}
+
+static void
+test_opens (Fixture      *fixture,
+            gconstpointer data)
+{
+  g_assert_true (app_test_wait (is_mapped, fixture->window, 10));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (mw_window_get_server_messages (fixture->window))), ==, 0);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (mw_window_get_log_view (fixture->window))));
+}
+
+static void
+test_toggle_log (Fixture      *fixture,
+                 gconstpointer data)
+{
+  GtkWidget *log_view = GTK_WIDGET (mw_window_get_log_view (fixture->window));
+
+  g_assert_false (mw_window_get_log_visible (fixture->window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.toggle-log", NULL));
+  g_assert_true (mw_window_get_log_visible (fixture->window));
+  g_assert_true (app_test_wait (is_mapped, log_view, 10));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.toggle-log", NULL));
+  g_assert_false (mw_window_get_log_visible (fixture->window));
+  g_assert_false (gtk_widget_get_visible (log_view));
+}
+
+typedef struct
+{
+  GtkWidget  *root;
+  const char *classes[4];
+  const char *text;
+} Find;
+
+static gboolean
+found (gpointer data)
+{
+  Find *find = data;
+
+  return app_test_find (find->root, GTK_TYPE_BOX, find->classes, find->text) != NULL;
+}
+
+static void
+test_transcript_shows (Fixture      *fixture,
+                       gconstpointer data)
+{
+  MwTranscript *transcript = mw_window_get_transcript (fixture->window);
+  Find          find = { GTK_WIDGET (mw_window_get_log_view (fixture->window)),
+                         { "log-row", "client", NULL },
+                         "CAPA" };
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.toggle-log", NULL);
+  mw_transcript_append (transcript, MW_TRANSCRIPT_CLIENT, 0, "CAPA", -1);
+  g_assert_true (app_test_wait (found, &find, 10));
+}
+
+static gboolean
+n_messages_is (gpointer data)
+{
+  gpointer *args = data;
+
+  return g_list_model_get_n_items (args[0]) == GPOINTER_TO_UINT (args[1]);
+}
+
+static void
+test_demo_list (Fixture      *fixture,
+                gconstpointer data)
+{
+  GListModel      *all = G_LIST_MODEL (mw_window_get_server_messages (fixture->window));
+  GListModel      *shown = mw_window_get_visible_messages (fixture->window);
+  MwTranscript    *transcript = mw_window_get_transcript (fixture->window);
+  g_autofree char *text = NULL;
+  gpointer         args[2] = { all, GUINT_TO_POINTER (12) };
+  GtkWidget       *entry;
+
+  /* Seeding writes a 30 MB message first; then the list fills from TOP. */
+  g_assert_true (app_test_wait (n_messages_is, args, 90));
+  args[0] = shown;
+  g_assert_true (app_test_wait (n_messages_is, args, 10));
+
+  /* The demo logs in without a readable secret. */
+  text = mw_transcript_to_text (transcript);
+  g_assert_nonnull (strstr (text, "+OK"));
+  g_assert_nonnull (strstr (text, "TOP 1 0"));
+
+  /* The search narrows the list to the thread. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.search", NULL);
+  entry = app_test_find (GTK_WIDGET (fixture->window), GTK_TYPE_SEARCH_BAR, NULL, NULL);
+  g_assert_nonnull (entry);
+  entry = app_test_find (entry, GTK_TYPE_SEARCH_ENTRY, NULL, NULL);
+  g_assert_nonnull (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "Release planning");
+  args[1] = GUINT_TO_POINTER (3);
+  g_assert_true (app_test_wait (n_messages_is, args, 10));
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "Müller");
+  args[1] = GUINT_TO_POINTER (1);
+  g_assert_true (app_test_wait (n_messages_is, args, 10));
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  args[1] = GUINT_TO_POINTER (12);
+  g_assert_true (app_test_wait (n_messages_is, args, 10));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr (GError) error = NULL;
+  int ret;
+
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  gtk_init ();
+
+  application = g_object_new (MW_TYPE_APPLICATION,
+                              "application-id", APP_ID ".Test",
+                              "flags", G_APPLICATION_NON_UNIQUE,
+                              NULL);
+  g_application_register (G_APPLICATION (application), NULL, &error);
+  g_assert_no_error (error);
+
+  g_test_add ("/app/window/opens", Fixture, NULL,
+              fixture_set_up, test_opens, fixture_tear_down);
+  g_test_add ("/app/window/toggle-log", Fixture, NULL,
+              fixture_set_up, test_toggle_log, fixture_tear_down);
+  g_test_add ("/app/window/transcript-shows", Fixture, NULL,
+              fixture_set_up, test_transcript_shows, fixture_tear_down);
+  g_test_add ("/app/window/demo-list", Fixture, NULL,
+              fixture_set_up_demo, test_demo_list, fixture_tear_down);
+
+  ret = g_test_run ();
+  g_clear_object (&application);
+  return ret;
+}
