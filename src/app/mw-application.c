@@ -54,7 +54,6 @@ mw_application_new (void)
   return g_object_new (MW_TYPE_APPLICATION,
                        "application-id", APP_ID,
                        "flags", G_APPLICATION_DEFAULT_FLAGS,
-                       "resource-base-path", "/io/github/mailwire/Mailwire",
                        NULL);
 }
 
@@ -243,6 +242,16 @@ mw_application_handle_local_options (GApplication *app,
 }
 
 static void
+mw_application_constructed (GObject *object)
+{
+  G_OBJECT_CLASS (mw_application_parent_class)->constructed (object);
+
+  /* Whatever the ID (tests use their own), the style comes from the
+   * app's resources. */
+  g_application_set_resource_base_path (G_APPLICATION (object), "/io/github/mailwire/Mailwire");
+}
+
+static void
 mw_application_get_property (GObject    *object,
                              guint       prop_id,
                              GValue     *value,
@@ -286,6 +295,7 @@ mw_application_class_init (MwApplicationClass *klass)
 
   mw_application_ensure_resources ();
 
+  object_class->constructed = mw_application_constructed;
   object_class->get_property = mw_application_get_property;
   object_class->set_property = mw_application_set_property;
 

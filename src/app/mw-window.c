@@ -12,6 +12,7 @@
 #include "mw-format.h"
 #include "mw-log-view.h"
 #include "mw-message-summary.h"
+#include "mw-message-text.h"
 #include "mw-pop3-client.h"
 
 #include <glib/gi18n.h>
@@ -33,6 +34,8 @@ struct _MwWindow
   MwDemo       *demo;
   MwPop3Client *pop3;
   MwPop3Client *console_pop3;
+  MwPop3Client *preview_pop3;
+  GCancellable *preview_cancellable;
   GPtrArray    *pending;
   guint         flush_id;
   guint         console_idle_id;
@@ -157,6 +160,9 @@ mw_window_toast (MwWindow   *self,
                  const char *text)
 {
   g_return_if_fail (MW_IS_WINDOW (self));
+
+  if (self->toast_overlay == NULL)
+    return;
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
 }
 
@@ -306,12 +312,202 @@ show_summary (MwWindow         *self,
   gtk_stack_set_visible_child_name (self->reader_stack, "message");
 }
 
+/* The reader's preview: the headers and first lines from TOP, in a
+ * session of its own that ends as soon as they are here. */
+
+#define PREVIEW_LINES 40
+
+typedef struct
+{
+  MwMessageSummary *summary;
+  GOutputStream    *sink;
+} Preview;
+
+static void
+preview_free (Preview *preview)
+{
+  g_clear_object (&preview->summary);
+  g_clear_object (&preview->sink);
+  g_free (preview);
+}
+
+static gboolean      has_account (MwWindow *self);
+static MwPop3Client *pop3_client_new (MwWindow *self);
+
+static void
+set_reader_text (MwWindow   *self,
+                 const char *text)
+{
+  if (self->reader_body == NULL)
+    return;
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->reader_body), text, -1);
+}
+
+static void
+preview_quit_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  mw_pop3_client_quit_finish (MW_POP3_CLIENT (object), result, NULL, NULL);
+}
+
+static void
+preview_end (MwWindow     *self,
+             MwPop3Client *client,
+             GTask        *task)
+{
+  if (mw_pop3_client_get_state (client) == MW_POP3_STATE_TRANSACTION)
+    mw_pop3_client_quit_async (client, NULL, preview_quit_cb, NULL);
+  else
+    mw_pop3_client_close (client);
+  if (self->preview_pop3 == client)
+    g_clear_object (&self->preview_pop3);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+preview_top_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  MwWindow *self = g_task_get_source_object (task);
+  Preview  *preview = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  MwPop3Client *client = MW_POP3_CLIENT (object);
+
+  if (!mw_pop3_client_top_finish (client, result, NULL, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        set_reader_text (self, error->message);
+    }
+  else if (gtk_single_selection_get_selected_item (self->selection) == preview->summary)
+    {
+      GMemoryOutputStream *mem = G_MEMORY_OUTPUT_STREAM (preview->sink);
+      g_autofree char     *text = NULL;
+      gboolean             html = FALSE;
+
+      g_output_stream_close (preview->sink, NULL, NULL);
+      text = mw_message_text_extract (g_memory_output_stream_get_data (mem),
+                                      g_memory_output_stream_get_data_size (mem), &html);
+      if (html)
+        {
+          char *labelled = g_strdup_printf ("%s\n\n%s", _ ("This message has only an HTML version; its text:"), text);
+
+          g_free (text);
+          text = labelled;
+        }
+      set_reader_text (self, text);
+    }
+  preview_end (self, client, task);
+}
+
+static void
+preview_uidl_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  MwWindow *self = g_task_get_source_object (task);
+  Preview  *preview = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *uid = NULL;
+  MwPop3Client    *client = MW_POP3_CLIENT (object);
+  const char      *expected = mw_message_summary_get_uid (preview->summary);
+
+  uid = mw_pop3_client_uidl_one_finish (client, result, &error);
+  /* Numbers hold for one session: make sure this is still the message. */
+  if (expected != NULL && uid != NULL && !g_str_equal (uid, expected))
+    {
+      set_reader_text (self, _ ("The mailbox changed since it was listed. Get Mail to list it again."));
+      preview_end (self, client, task);
+      return;
+    }
+
+  preview->sink = g_memory_output_stream_new_resizable ();
+  mw_pop3_client_top_async (client, mw_message_summary_get_number (preview->summary),
+                            PREVIEW_LINES, preview->sink,
+                            g_task_get_cancellable (task), preview_top_cb, g_object_ref (task));
+}
+
+static void
+preview_connect_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  MwWindow *self = g_task_get_source_object (task);
+  Preview  *preview = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  MwPop3Client *client = MW_POP3_CLIENT (object);
+
+  if (!mw_pop3_client_connect_finish (client, result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        set_reader_text (self, error->message);
+      preview_end (self, client, task);
+      return;
+    }
+  mw_pop3_client_uidl_one_async (client, mw_message_summary_get_number (preview->summary),
+                                 g_task_get_cancellable (task), preview_uidl_cb, g_object_ref (task));
+}
+
+static void
+preview_cancel (MwWindow *self)
+{
+  if (self->preview_cancellable != NULL)
+    g_cancellable_cancel (self->preview_cancellable);
+  g_clear_object (&self->preview_cancellable);
+  if (self->preview_pop3 != NULL)
+    mw_pop3_client_close (self->preview_pop3);
+  g_clear_object (&self->preview_pop3);
+}
+
+static void
+preview_start (MwWindow         *self,
+               MwMessageSummary *summary)
+{
+  g_autoptr (GTask) task = NULL;
+  Preview *preview;
+
+  preview_cancel (self);
+  /* One session at a time holds the maildrop: the listing's QUIT starts
+   * the preview again. */
+  if (!has_account (self) || self->pop3 != NULL)
+    return;
+  if (mw_message_summary_get_flags (summary) & MW_MESSAGE_FLAG_NO_HEADERS)
+    return;
+
+  set_reader_text (self, _ ("Loading the first lines from the server…"));
+  self->preview_cancellable = g_cancellable_new ();
+  preview = g_new0 (Preview, 1);
+  preview->summary = g_object_ref (summary);
+  task = g_task_new (self, self->preview_cancellable, NULL, NULL);
+  g_task_set_task_data (task, preview, (GDestroyNotify) preview_free);
+
+  self->preview_pop3 = pop3_client_new (self);
+  mw_pop3_client_connect_async (self->preview_pop3, self->preview_cancellable,
+                                preview_connect_cb, g_steal_pointer (&task));
+}
+
 static void
 selection_changed_cb (MwWindow *self)
 {
-  MwMessageSummary *summary = gtk_single_selection_get_selected_item (self->selection);
+  MwMessageSummary *summary;
+  GListModel       *base;
+
+  /* Sessions may end after the window is gone. */
+  if (self->selection == NULL)
+    return;
+
+  summary = gtk_single_selection_get_selected_item (self->selection);
+  base = gtk_filter_list_model_get_model (self->filter_model);
 
   show_summary (self, summary);
+  if (summary != NULL && base == G_LIST_MODEL (self->server_messages))
+    preview_start (self, summary);
+  else
+    preview_cancel (self);
 }
 
 static void
@@ -372,12 +568,13 @@ static gboolean
 flush_pending (gpointer user_data)
 {
   MwWindow *self = user_data;
-  guint     n = g_list_model_get_n_items (G_LIST_MODEL (self->server_messages));
+  guint     n;
 
   self->flush_id = 0;
-  if (self->pending->len == 0)
+  if (self->pending->len == 0 || self->server_messages == NULL)
     return G_SOURCE_REMOVE;
 
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->server_messages));
   /* One items-changed for the whole batch. */
   g_list_store_splice (self->server_messages, n, 0, self->pending->pdata, self->pending->len);
   g_ptr_array_set_size (self->pending, 0);
@@ -407,6 +604,8 @@ static void
 set_busy (MwWindow *self,
           gboolean  busy)
 {
+  if (self->progress_bar == NULL)
+    return;
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), busy);
   gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.get-mail", !busy && has_account (self));
@@ -426,6 +625,7 @@ quit_cb (GObject      *object,
   if (self->pop3 == MW_POP3_CLIENT (object))
     g_clear_object (&self->pop3);
   set_busy (self, FALSE);
+  selection_changed_cb (self);
 }
 
 static void
@@ -787,6 +987,7 @@ mw_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->flush_id, g_source_remove);
   console_close (self);
+  preview_cancel (self);
   if (self->pop3 != NULL)
     mw_pop3_client_close (self->pop3);
   g_clear_object (&self->pop3);

@@ -8,6 +8,7 @@
 
 #include "app-test-utils.h"
 #include "mw-application.h"
+#include "mw-message-summary.h"
 #include "mw-window.h"
 
 #include <adwaita.h>
@@ -173,6 +174,60 @@ test_demo_list (Fixture      *fixture,
   g_assert_true (app_test_wait (n_messages_is, args, 10));
 }
 
+static gboolean
+reader_shows (gpointer data)
+{
+  gpointer        *args = data;
+  const char      *classes[] = { "reader-body", NULL };
+  GtkWidget       *view = app_test_find (args[0], GTK_TYPE_TEXT_VIEW, classes, NULL);
+  GtkTextBuffer   *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+  GtkTextIter      start, end;
+  g_autofree char *text = NULL;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  return strstr (text, args[1]) != NULL;
+}
+
+static guint
+find_subject (GListModel *model,
+              const char *subject)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (MwMessageSummary) summary = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (mw_message_summary_get_subject (summary), subject) == 0)
+        return i;
+    }
+  g_assert_not_reached ();
+}
+
+static void
+test_demo_reader (Fixture      *fixture,
+                  gconstpointer data)
+{
+  GListModel *shown = mw_window_get_visible_messages (fixture->window);
+  gpointer    args[2] = { mw_window_get_server_messages (fixture->window), GUINT_TO_POINTER (12) };
+  gpointer    reader[2] = { fixture->window, NULL };
+
+  g_assert_true (app_test_wait (n_messages_is, args, 90));
+  args[0] = shown;
+  g_assert_true (app_test_wait (n_messages_is, args, 10));
+
+  /* The preview decodes quoted-printable UTF-8 from TOP. */
+  gtk_single_selection_set_selected (GTK_SINGLE_SELECTION (shown),
+                                     find_subject (shown, "Grüße aus München – Fotos vom Wochenende 📷"));
+  reader[1] = "Schöne Grüße";
+  g_assert_true (app_test_wait (reader_shows, reader, 20));
+
+  /* An HTML-only message is shown as text. */
+  gtk_single_selection_set_selected (GTK_SINGLE_SELECTION (shown),
+                                     find_subject (shown, "This week: TLS 1.3 everywhere, and why your mail client still says QUIT"));
+  reader[1] = "no plain-text part";
+  g_assert_true (app_test_wait (reader_shows, reader, 20));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -198,6 +253,8 @@ main (int   argc,
               fixture_set_up, test_transcript_shows, fixture_tear_down);
   g_test_add ("/app/window/demo-list", Fixture, NULL,
               fixture_set_up_demo, test_demo_list, fixture_tear_down);
+  g_test_add ("/app/window/demo-reader", Fixture, NULL,
+              fixture_set_up_demo, test_demo_reader, fixture_tear_down);
 
   ret = g_test_run ();
   g_clear_object (&application);
