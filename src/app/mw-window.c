@@ -23,22 +23,28 @@ struct _MwWindow
   AdwApplicationWindow parent_instance;
 
   /* Owned. */
-  GSettings    *settings;
-  GCancellable *cancellable;
-  MwTranscript *transcript;
-  GListStore   *server_messages;
-  GListStore   *downloaded_messages;
-  GListStore   *outbox_messages;
-  GListStore   *sent_messages;
-  gboolean      log_visible;
-  MwDemo       *demo;
-  MwPop3Client *pop3;
-  MwPop3Client *console_pop3;
-  MwPop3Client *preview_pop3;
-  GCancellable *preview_cancellable;
-  GPtrArray    *pending;
-  guint         flush_id;
-  guint         console_idle_id;
+  GSettings        *settings;
+  GCancellable     *cancellable;
+  MwTranscript     *transcript;
+  GListStore       *server_messages;
+  GListStore       *downloaded_messages;
+  GListStore       *outbox_messages;
+  GListStore       *sent_messages;
+  gboolean          log_visible;
+  MwDemo           *demo;
+  MwPop3Client     *pop3;
+  MwPop3Client     *console_pop3;
+  MwPop3Client     *preview_pop3;
+  gboolean          preview_again;
+  MwPop3Client     *delete_pop3;
+  MwMessageSummary *delete_summary;
+  MwMessageSummary *delete_pending;
+  AdwToast         *delete_toast;
+  gboolean          delete_undone;
+  GCancellable     *preview_cancellable;
+  GPtrArray        *pending;
+  guint             flush_id;
+  guint             console_idle_id;
 
   /* The account in use; the demo's until accounts are stored. */
   char      *account_label;
@@ -351,6 +357,8 @@ preview_quit_cb (GObject      *object,
   mw_pop3_client_quit_finish (MW_POP3_CLIENT (object), result, NULL, NULL);
 }
 
+static void selection_changed_cb (MwWindow *self);
+
 static void
 preview_end (MwWindow     *self,
              MwPop3Client *client,
@@ -363,6 +371,13 @@ preview_end (MwWindow     *self,
   if (self->preview_pop3 == client)
     g_clear_object (&self->preview_pop3);
   g_task_return_boolean (task, TRUE);
+
+  /* The selection moved while this session held the maildrop. */
+  if (self->preview_again)
+    {
+      self->preview_again = FALSE;
+      selection_changed_cb (self);
+    }
 }
 
 static void
@@ -470,10 +485,15 @@ preview_start (MwWindow         *self,
   g_autoptr (GTask) task = NULL;
   Preview *preview;
 
-  preview_cancel (self);
+  /* Sessions one after the other: the server locks the maildrop. */
+  if (self->preview_pop3 != NULL)
+    {
+      self->preview_again = TRUE;
+      return;
+    }
   /* One session at a time holds the maildrop: the listing's QUIT starts
    * the preview again. */
-  if (!has_account (self) || self->pop3 != NULL)
+  if (!has_account (self) || self->pop3 != NULL || self->delete_pop3 != NULL)
     return;
   if (mw_message_summary_get_flags (summary) & MW_MESSAGE_FLAG_NO_HEADERS)
     return;
@@ -611,6 +631,9 @@ set_busy (MwWindow *self,
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.get-mail", !busy && has_account (self));
 }
 
+static void delete_start (MwWindow         *self,
+                          MwMessageSummary *summary);
+
 static void
 quit_cb (GObject      *object,
          GAsyncResult *result,
@@ -625,7 +648,14 @@ quit_cb (GObject      *object,
   if (self->pop3 == MW_POP3_CLIENT (object))
     g_clear_object (&self->pop3);
   set_busy (self, FALSE);
-  selection_changed_cb (self);
+  if (self->delete_pending != NULL)
+    {
+      g_autoptr (MwMessageSummary) pending = g_steal_pointer (&self->delete_pending);
+
+      delete_start (self, pending);
+    }
+  else
+    selection_changed_cb (self);
 }
 
 static void
@@ -690,13 +720,289 @@ get_mail_action (GtkWidget  *widget,
       mw_window_toast (self, _ ("No account is set up yet"));
       return;
     }
-  if (self->pop3 != NULL)
+  if (self->pop3 != NULL || self->delete_pop3 != NULL)
     return;
 
+  preview_cancel (self);
   g_list_store_remove_all (self->server_messages);
   set_busy (self, TRUE);
   self->pop3 = pop3_client_new (self);
   mw_pop3_client_connect_async (self->pop3, self->cancellable, connect_cb, g_object_ref (self));
+}
+
+/* Deleting from the server. DELE goes out at once in a session of its
+ * own, which stays open while the toast offers Undo (RSET); the message
+ * is reported deleted only once QUIT got +OK. */
+
+static void
+delete_finished (MwWindow *self)
+{
+  g_clear_object (&self->delete_pop3);
+  g_clear_object (&self->delete_summary);
+  self->delete_toast = NULL;
+  self->delete_undone = FALSE;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.delete", TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo-delete", FALSE);
+}
+
+static void
+delete_quit_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  gboolean          committed = FALSE;
+  MwMessageSummary *summary = self->delete_summary;
+  guint             position;
+
+  mw_pop3_client_quit_finish (MW_POP3_CLIENT (object), result, &committed, &error);
+  if (summary == NULL || self->server_messages == NULL)
+    {
+      delete_finished (self);
+      return;
+    }
+
+  if (self->delete_undone)
+    {
+      mw_message_summary_remove_flags (summary, MW_MESSAGE_FLAG_DELETED);
+      mw_window_toast (self, committed ? _ ("The message stays on the server") : _ ("Nothing was deleted: the server did not confirm the end of the session"));
+    }
+  else if (committed)
+    {
+      if (g_list_store_find (self->server_messages, summary, &position))
+        g_list_store_remove (self->server_messages, position);
+      mw_window_toast (self, _ ("Deleted from the server"));
+    }
+  else
+    {
+      mw_message_summary_remove_flags (summary, MW_MESSAGE_FLAG_DELETED);
+      mw_window_toast (self, _ ("Nothing was deleted: the session ended before the server confirmed it"));
+    }
+  delete_finished (self);
+}
+
+static void
+delete_quit (MwWindow *self)
+{
+  if (self->delete_pop3 == NULL)
+    return;
+  mw_pop3_client_quit_async (self->delete_pop3, self->cancellable, delete_quit_cb,
+                             g_object_ref (self));
+}
+
+static void
+delete_toast_dismissed_cb (MwWindow *self,
+                           AdwToast *toast)
+{
+  /* Undo sends RSET first and ends the session itself. */
+  if (self->delete_toast == toast && !self->delete_undone)
+    delete_quit (self);
+}
+
+static void
+delete_rset_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!mw_pop3_client_rset_finish (MW_POP3_CLIENT (object), result, &error))
+    {
+      /* Without RSET the deletion would still happen at QUIT: drop the
+       * session instead, which deletes nothing. */
+      mw_pop3_client_close (MW_POP3_CLIENT (object));
+      if (self->delete_summary != NULL)
+        mw_message_summary_remove_flags (self->delete_summary, MW_MESSAGE_FLAG_DELETED);
+      mw_window_toast (self, _ ("The message stays on the server"));
+      delete_finished (self);
+      return;
+    }
+  delete_quit (self);
+}
+
+static void
+undo_delete_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  MwWindow *self = MW_WINDOW (widget);
+
+  if (self->delete_pop3 == NULL || self->delete_undone)
+    return;
+  self->delete_undone = TRUE;
+  gtk_widget_action_set_enabled (widget, "win.undo-delete", FALSE);
+  mw_pop3_client_rset_async (self->delete_pop3, self->cancellable, delete_rset_cb,
+                             g_object_ref (self));
+}
+
+static void
+delete_dele_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  AdwToast *toast;
+
+  if (!mw_pop3_client_dele_finish (MW_POP3_CLIENT (object), result, &error))
+    {
+      show_error (self, _ ("Could not delete the message"), error);
+      delete_quit (self);
+      return;
+    }
+
+  mw_message_summary_add_flags (self->delete_summary, MW_MESSAGE_FLAG_DELETED);
+  toast = adw_toast_new (_ ("Message marked for deletion"));
+  adw_toast_set_button_label (toast, _ ("_Undo"));
+  adw_toast_set_action_name (toast, "win.undo-delete");
+  adw_toast_set_timeout (toast, 6);
+  self->delete_toast = toast;
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (delete_toast_dismissed_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo-delete", TRUE);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+delete_uidl_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) uids = NULL;
+  const char *uid = mw_message_summary_get_uid (self->delete_summary);
+  guint       number = 0;
+
+  uids = mw_pop3_client_uidl_finish (MW_POP3_CLIENT (object), result, &error);
+  if (uids == NULL)
+    {
+      show_error (self, _ ("Could not delete the message"), error);
+      delete_quit (self);
+      return;
+    }
+
+  /* Message numbers hold for one session: find this one by its UID. */
+  for (guint i = 0; i < uids->len && uid != NULL; i++)
+    {
+      MwPop3UidEntry *entry = &g_array_index (uids, MwPop3UidEntry, i);
+
+      if (g_strcmp0 (entry->uid, uid) == 0)
+        number = entry->number;
+    }
+  if (number == 0)
+    {
+      mw_window_toast (self, _ ("The message is no longer on the server"));
+      delete_quit (self);
+      return;
+    }
+  mw_pop3_client_dele_async (MW_POP3_CLIENT (object), number, self->cancellable,
+                             delete_dele_cb, g_object_ref (self));
+}
+
+static void
+delete_connect_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!mw_pop3_client_connect_finish (MW_POP3_CLIENT (object), result, &error))
+    {
+      show_error (self, _ ("Could not connect to the server"), error);
+      delete_finished (self);
+      return;
+    }
+  mw_pop3_client_uidl_async (MW_POP3_CLIENT (object), self->cancellable, delete_uidl_cb,
+                             g_object_ref (self));
+}
+
+static void
+delete_start (MwWindow         *self,
+              MwMessageSummary *summary)
+{
+  if (self->delete_pop3 != NULL)
+    {
+      mw_window_toast (self, _ ("Wait for the server session to end"));
+      return;
+    }
+  /* The listing holds the maildrop: delete once it has ended. */
+  if (self->pop3 != NULL)
+    {
+      g_set_object (&self->delete_pending, summary);
+      return;
+    }
+  if (mw_message_summary_get_uid (summary) == NULL)
+    {
+      mw_window_toast (self, _ ("This server gives no unique IDs: Mailwire cannot be sure which message to delete"));
+      return;
+    }
+
+  preview_cancel (self);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.delete", FALSE);
+  self->delete_summary = g_object_ref (summary);
+  self->delete_undone = FALSE;
+  self->delete_pop3 = pop3_client_new (self);
+  mw_pop3_client_connect_async (self->delete_pop3, self->cancellable, delete_connect_cb,
+                                g_object_ref (self));
+}
+
+static void
+delete_confirm_cb (MwWindow         *self,
+                   const char       *response,
+                   AdwMessageDialog *dialog)
+{
+  MwMessageSummary *summary = g_object_get_data (G_OBJECT (dialog), "summary");
+
+  if (g_str_equal (response, "delete") && summary != NULL)
+    delete_start (self, summary);
+}
+
+static void
+delete_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  MwWindow         *self = MW_WINDOW (widget);
+  MwMessageSummary *summary = gtk_single_selection_get_selected_item (self->selection);
+  g_autofree char  *size = NULL;
+  g_autofree char  *body = NULL;
+  const char       *problem;
+  GtkWidget        *dialog;
+
+  if (summary == NULL || gtk_filter_list_model_get_model (self->filter_model) != G_LIST_MODEL (self->server_messages) ||
+      !has_account (self))
+    return;
+
+  /* A problem message goes without being downloaded: show what it is. */
+  problem = mw_message_summary_get_problem (summary);
+  if (problem == NULL || *problem == '\0')
+    {
+      delete_start (self, summary);
+      return;
+    }
+
+  size = mw_format_size (mw_message_summary_get_size (summary));
+  body = g_strdup_printf (_ ("From: %s\nSubject: %s\nSize: %s\n\n%s\n\nThe message is deleted without being downloaded."),
+                          mw_message_summary_get_from (summary),
+                          mw_message_summary_get_subject (summary),
+                          size, problem);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _ ("Delete the Problem Message from the Server?"), body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _ ("_Cancel"),
+                                    "delete", _ ("_Delete"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "summary", g_object_ref (summary), g_object_unref);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (delete_confirm_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 /* The console: a session of its own, opened on the first command and
@@ -780,9 +1086,11 @@ console_connect_cb (GObject      *object,
     {
       show_error (self, _ ("Could not connect to the server"), error);
       console_done (self);
+      g_task_return_boolean (task, FALSE);
       return;
     }
   console_send (self, g_task_get_task_data (task));
+  g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -988,6 +1296,11 @@ mw_window_dispose (GObject *object)
   g_clear_handle_id (&self->flush_id, g_source_remove);
   console_close (self);
   preview_cancel (self);
+  if (self->delete_pop3 != NULL)
+    mw_pop3_client_close (self->delete_pop3);
+  g_clear_object (&self->delete_pop3);
+  g_clear_object (&self->delete_summary);
+  g_clear_object (&self->delete_pending);
   if (self->pop3 != NULL)
     mw_pop3_client_close (self->pop3);
   g_clear_object (&self->pop3);
@@ -1123,6 +1436,8 @@ mw_window_class_init (MwWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.compose", NULL, compose_action);
   gtk_widget_class_install_action (widget_class, "win.accounts", NULL, accounts_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.delete", NULL, delete_action);
+  gtk_widget_class_install_action (widget_class, "win.undo-delete", NULL, undo_delete_action);
   gtk_widget_class_install_property_action (widget_class, "win.toggle-log", "log-visible");
 }
 
@@ -1155,4 +1470,5 @@ mw_window_init (MwWindow *self)
   g_signal_connect_object (self->log_view, "command", G_CALLBACK (console_command), self,
                            G_CONNECT_SWAPPED);
   gtk_widget_set_visible (GTK_WIDGET (self->account_dropdown), FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo-delete", FALSE);
 }

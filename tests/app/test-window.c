@@ -228,6 +228,59 @@ test_demo_reader (Fixture      *fixture,
   g_assert_true (app_test_wait (reader_shows, reader, 20));
 }
 
+static gboolean
+has_flag (gpointer data)
+{
+  gpointer *args = data;
+
+  return (mw_message_summary_get_flags (args[0]) & GPOINTER_TO_UINT (args[1])) != 0;
+}
+
+static gboolean
+lacks_flag (gpointer data)
+{
+  return !has_flag (data);
+}
+
+static void
+test_demo_delete (Fixture      *fixture,
+                  gconstpointer data)
+{
+  GListModel *all = G_LIST_MODEL (mw_window_get_server_messages (fixture->window));
+  GListModel *shown = mw_window_get_visible_messages (fixture->window);
+  g_autoptr (MwMessageSummary) summary = NULL;
+  gpointer         args[2] = { all, GUINT_TO_POINTER (12) };
+  gpointer         flag[2] = { NULL, GUINT_TO_POINTER (MW_MESSAGE_FLAG_DELETED) };
+  g_autofree char *text = NULL;
+
+  g_assert_true (app_test_wait (n_messages_is, args, 90));
+  args[0] = shown;
+  g_assert_true (app_test_wait (n_messages_is, args, 10));
+  gtk_single_selection_set_selected (GTK_SINGLE_SELECTION (shown),
+                                     find_subject (shown, "Release planning for 2.0"));
+  summary = g_object_ref (gtk_single_selection_get_selected_item (GTK_SINGLE_SELECTION (shown)));
+  flag[0] = summary;
+
+  /* Undo sends RSET before QUIT: the message stays. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.delete", NULL));
+  g_assert_true (app_test_wait (has_flag, flag, 20));
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.undo-delete", NULL);
+  g_assert_true (app_test_wait (lacks_flag, flag, 20));
+  args[0] = all;
+  g_assert_true (n_messages_is (args));
+  text = mw_transcript_to_text (mw_window_get_transcript (fixture->window));
+  g_assert_nonnull (strstr (text, "C: RSET"));
+
+  /* Without Undo, the message goes once QUIT is answered. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.delete", NULL);
+  g_assert_true (app_test_wait (has_flag, flag, 20));
+  args[1] = GUINT_TO_POINTER (11);
+  g_assert_true (app_test_wait (n_messages_is, args, 30));
+  g_clear_pointer (&text, g_free);
+  text = mw_transcript_to_text (mw_window_get_transcript (fixture->window));
+  g_assert_nonnull (strstr (text, "messages deleted"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -255,6 +308,8 @@ main (int   argc,
               fixture_set_up_demo, test_demo_list, fixture_tear_down);
   g_test_add ("/app/window/demo-reader", Fixture, NULL,
               fixture_set_up_demo, test_demo_reader, fixture_tear_down);
+  g_test_add ("/app/window/demo-delete", Fixture, NULL,
+              fixture_set_up_demo, test_demo_delete, fixture_tear_down);
 
   ret = g_test_run ();
   g_clear_object (&application);
