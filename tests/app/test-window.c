@@ -281,6 +281,42 @@ test_demo_delete (Fixture      *fixture,
   g_assert_nonnull (strstr (text, "messages deleted"));
 }
 
+static gboolean
+transcript_has (gpointer data)
+{
+  gpointer        *args = data;
+  g_autofree char *text = mw_transcript_to_text (args[0]);
+
+  return strstr (text, args[1]) != NULL;
+}
+
+static void
+test_demo_console (Fixture      *fixture,
+                   gconstpointer data)
+{
+  GListModel *all = G_LIST_MODEL (mw_window_get_server_messages (fixture->window));
+  GtkWidget  *log_view = GTK_WIDGET (mw_window_get_log_view (fixture->window));
+  gpointer    args[2] = { all, GUINT_TO_POINTER (12) };
+  gpointer    seen[2] = { mw_window_get_transcript (fixture->window), NULL };
+  const char *classes[] = { "monospace", NULL };
+  GtkWidget  *entry;
+
+  g_assert_true (app_test_wait (n_messages_is, args, 90));
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.toggle-log", NULL);
+
+  /* The console opens a session of its own and shows the exchange. */
+  entry = app_test_find (log_view, GTK_TYPE_ENTRY, classes, NULL);
+  g_assert_nonnull (entry);
+  g_assert_true (gtk_widget_get_sensitive (entry));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "STAT");
+  g_signal_emit_by_name (entry, "activate");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
+  seen[1] = "C: STAT";
+  g_assert_true (app_test_wait (transcript_has, seen, 20));
+  seen[1] = "S: +OK 12 ";
+  g_assert_true (app_test_wait (transcript_has, seen, 20));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -310,6 +346,8 @@ main (int   argc,
               fixture_set_up_demo, test_demo_reader, fixture_tear_down);
   g_test_add ("/app/window/demo-delete", Fixture, NULL,
               fixture_set_up_demo, test_demo_delete, fixture_tear_down);
+  g_test_add ("/app/window/demo-console", Fixture, NULL,
+              fixture_set_up_demo, test_demo_console, fixture_tear_down);
 
   ret = g_test_run ();
   g_clear_object (&application);
