@@ -22,6 +22,7 @@ struct _MwConnection
   char              *host;
   char              *server_identity;
   char              *pinned_fingerprint;
+  char              *local_address;
   MwTranscript      *transcript;
   GTlsDatabase      *database;
   GSocketConnection *socket_connection;
@@ -224,6 +225,7 @@ mw_connection_finalize (GObject *object)
   g_clear_pointer (&self->host, g_free);
   g_clear_pointer (&self->server_identity, g_free);
   g_clear_pointer (&self->pinned_fingerprint, g_free);
+  g_clear_pointer (&self->local_address, g_free);
   g_clear_object (&self->transcript);
   g_clear_object (&self->database);
   g_clear_pointer (&self->reader, mw_line_reader_free);
@@ -349,6 +351,15 @@ mw_connection_set_max_line (MwConnection *self,
   g_return_if_fail (max_line >= 64);
   g_return_if_fail (self->reader == NULL);
   self->max_line = max_line;
+}
+
+void
+mw_connection_set_local_address (MwConnection *self,
+                                 const char   *address)
+{
+  g_return_if_fail (MW_IS_CONNECTION (self));
+  g_free (self->local_address);
+  self->local_address = g_strdup (address);
 }
 
 void
@@ -750,6 +761,16 @@ mw_connection_connect_async (MwConnection       *self,
   /* Mail goes straight to the server: a desktop HTTP proxy setting is not
    * meant for it. */
   g_socket_client_set_enable_proxy (client, FALSE);
+  if (self->local_address != NULL)
+    {
+      g_autoptr (GInetAddress) inet = g_inet_address_new_from_string (self->local_address);
+
+      if (inet != NULL)
+        {
+          g_autoptr (GSocketAddress) local = g_inet_socket_address_new (inet, 0);
+          g_socket_client_set_local_address (client, local);
+        }
+    }
   address = g_network_address_new (self->host, self->port);
   g_socket_client_connect_async (client, address, op->cancellable, connect_cb, g_steal_pointer (&task));
 }
@@ -798,10 +819,10 @@ mw_connection_start_tls_async (MwConnection       *self,
   if (buffered > 0)
     {
       GError *error = g_error_new (MW_CONNECTION_ERROR, MW_CONNECTION_ERROR_STARTTLS_INJECTION,
-                                   ngettext ("%s sent %" G_GSIZE_FORMAT " byte after agreeing to start TLS and before "
+                                   ngettext ("%s sent %zu byte after agreeing to start TLS and before "
                                              "the handshake; it may have been injected by an attacker, so the "
                                              "connection was closed",
-                                             "%s sent %" G_GSIZE_FORMAT " bytes after agreeing to start TLS and before "
+                                             "%s sent %zu bytes after agreeing to start TLS and before "
                                              "the handshake; they may have been injected by an attacker, so the "
                                              "connection was closed",
                                              buffered),
@@ -1060,7 +1081,7 @@ try_line (GTask *task)
     case MW_LINE_STATUS_TOO_LONG:
       {
         GError *error = g_error_new (MW_CONNECTION_ERROR, MW_CONNECTION_ERROR_LINE_TOO_LONG,
-                                     _ ("%s sent a reply line longer than %" G_GSIZE_FORMAT " bytes; "
+                                     _ ("%s sent a reply line longer than %zu bytes; "
                                         "the connection was closed"),
                                      self->host, self->max_line);
         mw_connection_close (self);

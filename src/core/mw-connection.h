@@ -69,6 +69,10 @@ size_t mw_connection_get_max_line (MwConnection *self);
 void   mw_connection_set_max_line (MwConnection *self,
                                    size_t        max_line);
 
+/* The local address to connect from (NULL: any). */
+void mw_connection_set_local_address (MwConnection *self,
+                                      const char   *address);
+
 /* The name the certificate must carry; defaults to the host. */
 void mw_connection_set_server_identity (MwConnection *self,
                                         const char   *identity);

@@ -8,11 +8,11 @@
 
 #include "mw-message-builder.h"
 
+#include "mw-gmime-private.h"
+
 #include <glib/gi18n-lib.h>
 #include <gnutls/crypto.h>
 #include <string.h>
-
-#include "mw-gmime-private.h"
 
 /* MwMessageBuilder collects what the compose window holds and turns it
  * into RFC 5322 bytes with GMime. Setters only store: every check runs in

@@ -8,11 +8,11 @@
 
 #include "mw-message-summary.h"
 
-#include <glib/gi18n-lib.h>
-#include <string.h>
-
 #include "mw-core-enums.h"
 #include "mw-gmime-private.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
 
 /* MwMessageSummary is what the list shows about a message still on the
  * server: what LIST and UIDL said, and what the headers from "TOP n 0"

@@ -351,9 +351,8 @@ not_connected_error (MwPop3Client *self)
 
 /* Operations. */
 
-static void
-cancelled_cb (GCancellable *cancellable,
-              GTask        *task);
+static gboolean cancelled_cb (GCancellable *cancellable,
+                              GTask        *task);
 
 static GTask *
 op_task_new (MwPop3Client       *self,
@@ -528,6 +527,13 @@ write_more (MwPop3Client *self)
   Cmd     *last;
 
   if (self->writing || self->connection == NULL)
+    return;
+
+  /* Refill a pipeline only once half of it has drained, so that commands
+   * leave in batches rather than one write per reply. */
+  if (pipelined && !g_queue_is_empty (&self->inflight) &&
+      (self->outstanding > MW_POP3_PIPELINE_BYTES / 2 ||
+       g_queue_get_length (&self->inflight) > MW_POP3_PIPELINE_REPLIES / 2))
     return;
 
   while (!g_queue_is_empty (&self->pending))
@@ -734,7 +740,7 @@ body_progress_cb (MwConnection *connection,
     g_signal_emit (self, signals[SIGNAL_RETR_PROGRESS], 0, cmd->number, bytes);
 }
 
-static void
+static gboolean
 cancelled_cb (GCancellable *cancellable,
               GTask        *task)
 {
@@ -745,7 +751,7 @@ cancelled_cb (GCancellable *cancellable,
   gboolean written = FALSE;
 
   if (op->returned)
-    return;
+    return G_SOURCE_REMOVE;
 
   for (GList *l = self->inflight.head; l != NULL; l = l->next)
     if (((Cmd *) l->data)->task == task)
@@ -760,7 +766,7 @@ cancelled_cb (GCancellable *cancellable,
       g_task_return_error_if_cancelled (task);
       op_mark_returned (task);
       fail_all (self, error);
-      return;
+      return G_SOURCE_REMOVE;
     }
 
   for (GList *l = self->pending.head; l != NULL;)
@@ -777,6 +783,8 @@ cancelled_cb (GCancellable *cancellable,
     }
 
   op_return_error (task, g_steal_pointer (&error));
+
+  return G_SOURCE_REMOVE;
 }
 
 /* Argument checks. */
@@ -929,6 +937,12 @@ parse_list (MwPop3Client *self,
                    self->host, MW_POP3_MAX_LISTING);
       return NULL;
     }
+  if (cmd->stats.flags & MW_LINE_FLAG_NUL)
+    {
+      g_set_error (error, MW_POP3_ERROR, MW_POP3_ERROR_PROTOCOL,
+                   _ ("%s sent a %s reply holding a NUL byte"), self->host, cmd->line);
+      return NULL;
+    }
 
   lines = body_lines (cmd->body);
   for (size_t i = 0; lines[i] != NULL; i++)
@@ -968,6 +982,12 @@ parse_uidl (MwPop3Client *self,
       g_set_error (error, MW_POP3_ERROR, MW_POP3_ERROR_PROTOCOL,
                    _ ("%s sent a unique-ID list of more than %u bytes"),
                    self->host, MW_POP3_MAX_LISTING);
+      return NULL;
+    }
+  if (cmd->stats.flags & MW_LINE_FLAG_NUL)
+    {
+      g_set_error (error, MW_POP3_ERROR, MW_POP3_ERROR_PROTOCOL,
+                   _ ("%s sent a %s reply holding a NUL byte"), self->host, cmd->line);
       return NULL;
     }
 
@@ -2405,6 +2425,14 @@ mw_pop3_client_connect_async (MwPop3Client       *self,
       return;
     }
 
+  if (self->connection != NULL)
+    {
+      /* What is left of an earlier session (a QUIT after a failed login). */
+      g_autoptr (GError) closed = g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                               _ ("The session with %s was closed"), self->host);
+      fail_all (self, closed);
+    }
+
   forget_capabilities (self);
   g_clear_pointer (&self->greeting, g_free);
   g_clear_pointer (&self->apop_timestamp, g_free);
@@ -3422,7 +3450,14 @@ previews_top_cb (MwPop3Client *self,
 
       mw_message_summary_set_headers (summary, data, len);
       if (cmd->stats.bytes > MW_POP3_MAX_TOP_HEADERS)
-        mw_message_summary_add_flags (summary, MW_MESSAGE_FLAG_MALFORMED_HEADERS);
+        {
+          mw_message_summary_add_flags (summary, MW_MESSAGE_FLAG_MALFORMED_HEADERS);
+          mw_connection_note (self->connection, MW_TRANSCRIPT_FLAG_ERROR,
+                              "%s: more than %u bytes of headers (%" G_GUINT64_FORMAT "); "
+                              "only the first %u were read",
+                              cmd->line, MW_POP3_MAX_TOP_HEADERS, cmd->stats.bytes,
+                              MW_POP3_MAX_TOP_HEADERS);
+        }
     }
 
   previews_emit (self, op, summary);

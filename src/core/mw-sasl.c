@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "mw-sasl.h"
+
 #include "mw-sasl-private.h"
 
 #include <glib/gi18n-lib.h>
@@ -77,6 +78,7 @@ struct _MwSasl
 
   guint    responses; /* responses produced so far */
   gboolean complete;
+  gboolean failed;
   gboolean error_answered;
 };
 
@@ -551,8 +553,10 @@ step_cram_md5 (MwSasl       *self,
                GBytes      **out_response,
                GError      **error)
 {
-  g_autofree char *digest = NULL;
-  char            *response;
+  static const char hex[] = "0123456789abcdef";
+  guint8            mac[16];
+  char              digest[2 * sizeof mac + 1];
+  char             *response;
 
   if (len == 0)
     {
@@ -561,8 +565,21 @@ step_cram_md5 (MwSasl       *self,
       return FALSE;
     }
 
-  digest = g_compute_hmac_for_data (G_CHECKSUM_MD5, (const guchar *) self->secret,
-                                    self->secret_len, challenge, len);
+  /* One call: no heap HMAC object keeps the key, as a GHmac would. */
+  if (gnutls_hmac_fast (GNUTLS_MAC_MD5, self->secret, self->secret_len,
+                        challenge, len, mac) < 0)
+    {
+      g_set_error (error, MW_SASL_ERROR, MW_SASL_ERROR_UNSUPPORTED_MECHANISM,
+                   _ ("CRAM-MD5 is not available on this system"));
+      return FALSE;
+    }
+  for (size_t i = 0; i < sizeof mac; i++)
+    {
+      digest[2 * i] = hex[mac[i] >> 4];
+      digest[2 * i + 1] = hex[mac[i] & 0xf];
+    }
+  digest[2 * sizeof mac] = '\0';
+
   response = g_strconcat (self->user, " ", digest, NULL);
   *out_response = g_bytes_new_take (response, strlen (response));
   finish_unverified (self);
@@ -858,7 +875,7 @@ mw_sasl_step (MwSasl       *self,
   if (self->info->token && self->complete && !self->error_answered)
     return step_token_error (self, challenge, len, out_response);
 
-  if (self->complete)
+  if (self->complete || self->failed)
     {
       g_set_error (error, MW_SASL_ERROR, MW_SASL_ERROR_COMPLETE,
                    _ ("The server continued the %s exchange after it had ended"),
@@ -905,7 +922,16 @@ mw_sasl_step (MwSasl       *self,
     }
 
   if (ok)
-    self->responses++;
+    {
+      self->responses++;
+    }
+  else
+    {
+      /* A failed exchange stays failed: a second try could otherwise
+       * pass a check the first one failed. */
+      self->failed = TRUE;
+      clear_secret (&self->secret, &self->secret_len);
+    }
   return ok;
 }
 

@@ -6,14 +6,14 @@
 
 #include "config.h"
 
+#include "mw-mail-server.h"
+
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-
-#include "mw-mail-server.h"
 
 static gboolean
 quit_cb (gpointer user_data)
@@ -48,18 +48,18 @@ main (int   argc,
   g_autoptr (MwMailServer) server = NULL;
   g_autoptr (GMainLoop) loop = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char *maildir = NULL;
-  g_autofree char *user = NULL;
-  g_autofree char *password_file = NULL;
-  g_autofree char *cert = NULL;
-  g_autofree char *key = NULL;
-  char            *password;
+  g_autofree char   *maildir = NULL;
+  g_autofree char   *user = NULL;
+  g_autofree char   *password_file = NULL;
+  g_autofree char   *cert = NULL;
+  g_autofree char   *key = NULL;
+  char              *password;
   const GOptionEntry entries[] = {
-    { "maildir", 0, 0, G_OPTION_ARG_FILENAME, &maildir, N_("The Maildir to serve (created if missing)"), N_("DIR") },
-    { "user", 0, 0, G_OPTION_ARG_STRING, &user, N_("The POP3 and SMTP user name"), N_("USER") },
-    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file, N_("A file whose first line is the password"), N_("FILE") },
-    { "cert", 0, 0, G_OPTION_ARG_FILENAME, &cert, N_("A PEM certificate: enables STLS, STARTTLS, POP3S and SMTPS"), N_("PEM") },
-    { "key", 0, 0, G_OPTION_ARG_FILENAME, &key, N_("The PEM private key of the certificate"), N_("PEM") },
+    { "maildir", 0, 0, G_OPTION_ARG_FILENAME, &maildir, N_ ("The Maildir to serve (created if missing)"), N_ ("DIR") },
+    { "user", 0, 0, G_OPTION_ARG_STRING, &user, N_ ("The POP3 and SMTP user name"), N_ ("USER") },
+    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file, N_ ("A file whose first line is the password"), N_ ("FILE") },
+    { "cert", 0, 0, G_OPTION_ARG_FILENAME, &cert, N_ ("A PEM certificate: enables STLS, STARTTLS, POP3S and SMTPS"), N_ ("PEM") },
+    { "key", 0, 0, G_OPTION_ARG_FILENAME, &key, N_ ("The PEM private key of the certificate"), N_ ("PEM") },
     { NULL },
   };
 
@@ -69,7 +69,7 @@ main (int   argc,
   textdomain (GETTEXT_PACKAGE);
 
   context = g_option_context_new (NULL);
-  g_option_context_set_summary (context, _("Runs the Mailwire test mail server on 127.0.0.1."));
+  g_option_context_set_summary (context, _ ("Runs the Mailwire test mail server on 127.0.0.1."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
@@ -79,14 +79,14 @@ main (int   argc,
 
   if (maildir == NULL || user == NULL || password_file == NULL)
     {
-      g_printerr (_("--maildir, --user and --password-file are required\n"));
+      g_printerr (_ ("--maildir, --user and --password-file are required\n"));
       return 2;
     }
 
   password = read_password (password_file, &error);
   if (password == NULL)
     {
-      g_printerr (_("Cannot read the password: %s\n"), error->message);
+      g_printerr (_ ("Cannot read the password: %s\n"), error->message);
       return 1;
     }
 
@@ -102,7 +102,7 @@ main (int   argc,
       certificate = g_tls_certificate_new_from_files (cert, key != NULL ? key : cert, &error);
       if (certificate == NULL)
         {
-          g_printerr (_("Cannot load the certificate: %s\n"), error->message);
+          g_printerr (_ ("Cannot load the certificate: %s\n"), error->message);
           return 1;
         }
       mw_mail_server_set_certificate (server, certificate);

@@ -6,15 +6,47 @@
 
 #include "config.h"
 
-#include <glib/gi18n-lib.h>
-#include <string.h>
-
 #include "mw-mail-server.h"
+
 #include "mw-mail-server-private.h"
 #include "mw-maildrop-private.h"
 
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
 /* Sessions at once; more connections wait for a free thread. */
 #define MAX_SESSIONS 64
+
+/* What the session threads share with the server. Sessions never hold a
+ * reference on the server: mw_mail_server_stop() (run by dispose at the
+ * latest) clears the pointer and waits for every session to end, so the
+ * pointer is valid while a session counts itself in n_sessions. */
+typedef struct
+{
+  GMutex        mutex;
+  GCond         cond;
+  MwMailServer *server;
+  GCancellable *cancellable;
+  guint         n_sessions;
+} Sessions;
+
+static void
+sessions_clear (gpointer data)
+{
+  Sessions *sessions = data;
+
+  g_assert (sessions->n_sessions == 0);
+  g_clear_object (&sessions->cancellable);
+  g_mutex_clear (&sessions->mutex);
+  g_cond_clear (&sessions->cond);
+}
+
+static void
+sessions_release (gpointer  data,
+                  GClosure *closure)
+{
+  g_atomic_rc_box_release_full (data, sessions_clear);
+}
 
 struct _MwMailServer
 {
@@ -33,14 +65,12 @@ struct _MwMailServer
   guint            auth_failure_delay;
   gboolean         allow_plaintext_auth;
   gboolean         maildrop_locked;
-  gboolean         stopping;
-  guint            n_sessions;
 
   /* Owned by the thread that started the server. */
   GSocketService *service;
   GMainContext   *context;
   GThread        *thread;
-  GCancellable   *cancellable;
+  Sessions       *sessions;
   gulong          run_handler;
   gboolean        started;
   gboolean        quit; /* read and written in the accepting thread */
@@ -53,7 +83,9 @@ struct _MwMailServer
 
 G_DEFINE_FINAL_TYPE (MwMailServer, mw_mail_server, G_TYPE_OBJECT)
 
+/* clang-format off */
 G_DEFINE_QUARK (mw-mail-server-error-quark, mw_mail_server_error)
+/* clang-format on */
 
 enum
 {
@@ -581,23 +613,22 @@ run_cb (GThreadedSocketService *service,
         GObject                *source_object,
         gpointer                user_data)
 {
-  g_autoptr (MwMailServer) self = g_weak_ref_get (user_data);
+  Sessions *sessions = user_data;
   g_autoptr (GCancellable) cancellable = NULL;
   g_autoptr (GSocketAddress) local = NULL;
-  guint16 port;
+  MwMailServer *self;
+  guint16       port;
 
+  g_mutex_lock (&sessions->mutex);
+  self = sessions->server;
   if (self == NULL)
-    return TRUE;
-
-  g_mutex_lock (&self->mutex);
-  if (self->stopping)
     {
-      g_mutex_unlock (&self->mutex);
+      g_mutex_unlock (&sessions->mutex);
       return TRUE;
     }
-  self->n_sessions++;
-  cancellable = g_object_ref (self->cancellable);
-  g_mutex_unlock (&self->mutex);
+  sessions->n_sessions++;
+  cancellable = g_object_ref (sessions->cancellable);
+  g_mutex_unlock (&sessions->mutex);
 
   local = g_socket_connection_get_local_address (connection, NULL);
   port = local != NULL ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)) : 0;
@@ -609,20 +640,12 @@ run_cb (GThreadedSocketService *service,
   else if (port == self->smtp_port || port == self->smtps_port)
     mw_smtp_session_run (self, connection, port == self->smtps_port, cancellable);
 
-  g_mutex_lock (&self->mutex);
-  self->n_sessions--;
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->mutex);
+  g_mutex_lock (&sessions->mutex);
+  sessions->n_sessions--;
+  g_cond_broadcast (&sessions->cond);
+  g_mutex_unlock (&sessions->mutex);
 
   return TRUE;
-}
-
-static void
-free_weak_ref (gpointer  data,
-               GClosure *closure)
-{
-  g_weak_ref_clear (data);
-  g_free (data);
 }
 
 static gboolean
@@ -689,8 +712,7 @@ mw_mail_server_start (MwMailServer *self,
                       GError      **error)
 {
   g_autoptr (GError) local_error = NULL;
-  GWeakRef *ref;
-  gboolean  tls;
+  gboolean tls;
 
   g_return_val_if_fail (MW_IS_MAIL_SERVER (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -698,14 +720,14 @@ mw_mail_server_start (MwMailServer *self,
   if (self->started)
     {
       g_set_error (error, MW_MAIL_SERVER_ERROR, MW_MAIL_SERVER_ERROR_STARTED,
-                   _("The mail server was already started"));
+                   _ ("The mail server was already started"));
       return FALSE;
     }
 
   if (!mw_maildir_ensure (self->maildir, &local_error))
     {
       g_set_error (error, MW_MAIL_SERVER_ERROR, MW_MAIL_SERVER_ERROR_MAILDIR,
-                   _("Cannot create the mail folder: %s"), local_error->message);
+                   _ ("Cannot create the mail folder: %s"), local_error->message);
       return FALSE;
     }
 
@@ -727,17 +749,20 @@ mw_mail_server_start (MwMailServer *self,
       g_clear_object (&self->service);
       self->pop3_port = self->pop3s_port = self->smtp_port = self->smtps_port = 0;
       g_set_error (error, MW_MAIL_SERVER_ERROR, MW_MAIL_SERVER_ERROR_FAILED,
-                   _("Cannot listen on 127.0.0.1: %s"), local_error->message);
+                   _ ("Cannot listen on 127.0.0.1: %s"), local_error->message);
       return FALSE;
     }
 
-  ref = g_new0 (GWeakRef, 1);
-  g_weak_ref_init (ref, self);
+  self->sessions = g_atomic_rc_box_new0 (Sessions);
+  g_mutex_init (&self->sessions->mutex);
+  g_cond_init (&self->sessions->cond);
+  self->sessions->server = self;
+  self->sessions->cancellable = g_cancellable_new ();
   self->run_handler =
-    g_signal_connect_data (self->service, "run", G_CALLBACK (run_cb), ref,
-                         free_weak_ref, G_CONNECT_DEFAULT);
+    g_signal_connect_data (self->service, "run", G_CALLBACK (run_cb),
+                           g_atomic_rc_box_acquire (self->sessions),
+                           sessions_release, G_CONNECT_DEFAULT);
 
-  self->cancellable = g_cancellable_new ();
   self->context = g_main_context_new ();
   self->started = TRUE;
 
@@ -766,21 +791,21 @@ mw_mail_server_stop (MwMailServer *self)
   if (!self->started || self->thread == NULL)
     return;
 
-  g_mutex_lock (&self->mutex);
-  self->stopping = TRUE;
-  g_mutex_unlock (&self->mutex);
+  g_mutex_lock (&self->sessions->mutex);
+  self->sessions->server = NULL;
+  g_mutex_unlock (&self->sessions->mutex);
 
-  g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->sessions->cancellable);
   g_main_context_invoke (self->context, stop_accepting_cb, self);
   g_thread_join (g_steal_pointer (&self->thread));
 
-  g_mutex_lock (&self->mutex);
-  while (self->n_sessions > 0)
-    g_cond_wait (&self->cond, &self->mutex);
-  g_mutex_unlock (&self->mutex);
+  g_mutex_lock (&self->sessions->mutex);
+  while (self->sessions->n_sessions > 0)
+    g_cond_wait (&self->sessions->cond, &self->sessions->mutex);
+  g_mutex_unlock (&self->sessions->mutex);
 
   g_clear_signal_handler (&self->run_handler, self->service);
   g_clear_object (&self->service);
   g_clear_pointer (&self->context, g_main_context_unref);
-  g_clear_object (&self->cancellable);
+  g_atomic_rc_box_release_full (g_steal_pointer (&self->sessions), sessions_clear);
 }

@@ -326,7 +326,8 @@ compare_entries (const void *a,
   if (ea->mtime_ns != eb->mtime_ns)
     return ea->mtime_ns < eb->mtime_ns ? -1 : 1;
 
-  return strcmp (ea->name, eb->name);
+  /* The file name, without "new/" or "cur/". */
+  return strcmp (strchr (ea->name, '/') + 1, strchr (eb->name, '/') + 1);
 }
 
 static void
@@ -378,9 +379,9 @@ size_from_name (const char *file_name,
 }
 
 static gboolean
-count_wire_size (int      dirfd,
+count_wire_size (int         dirfd,
                  const char *name,
-                 guint64 *out_size)
+                 guint64    *out_size)
 {
   MwWireNormalizer norm;
   char             buf[CHUNK_SIZE];

@@ -6,13 +6,13 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <string.h>
-#include <unistd.h>
-
 #include "mw-mail-server-private.h"
 #include "mw-maildrop-private.h"
 #include "mw-server-stream-private.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
 
 /* RFC 2449 caps a command at 255 octets; be a little generous. */
 #define MAX_COMMAND_LINE  512
@@ -142,9 +142,9 @@ auth_failed (Session *session)
 }
 
 static gboolean
-handle_user (Session    *session,
-             char      **args,
-             guint       n_args)
+handle_user (Session *session,
+             char   **args,
+             guint    n_args)
 {
   if (plaintext_disallowed (session))
     return reply (session, "-ERR [AUTH] Plaintext authentication is disallowed before STLS");
@@ -275,8 +275,8 @@ parse_message (Session    *session,
                guint      *out_index,
                gboolean   *out_replied)
 {
-  guint64 number = 0;
-  size_t  len = strlen (arg);
+  guint64            number = 0;
+  size_t             len = strlen (arg);
   MwMaildropMessage *message;
 
   *out_replied = TRUE;
@@ -298,15 +298,15 @@ parse_message (Session    *session,
   return TRUE;
 }
 
-#define PARSE_MESSAGE(session, arg, index)                    \
-  G_STMT_START                                                \
-  {                                                           \
-    gboolean replied_;                                        \
-    if (!parse_message (session, arg, &index, &replied_))     \
-      return FALSE;                                           \
-    if (replied_)                                             \
-      return TRUE;                                            \
-  }                                                           \
+#define PARSE_MESSAGE(session, arg, index)                \
+  G_STMT_START                                            \
+  {                                                       \
+    gboolean replied_;                                    \
+    if (!parse_message (session, arg, &index, &replied_)) \
+      return FALSE;                                       \
+    if (replied_)                                         \
+      return TRUE;                                        \
+  }                                                       \
   G_STMT_END
 
 static gboolean
@@ -378,13 +378,13 @@ send_message (Session *session,
               int      max_body_lines)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *in = NULL;
-  g_autofree char *out = NULL;
-  MwWireNormalizer norm;
+  g_autofree char   *in = NULL;
+  g_autofree char   *out = NULL;
+  MwWireNormalizer   norm;
   MwMaildropMessage *message = &g_array_index (session->drop->messages, MwMaildropMessage, index);
-  ssize_t          n;
-  size_t           o;
-  int              fd;
+  ssize_t            n;
+  size_t             o;
+  int                fd;
 
   fd = mw_maildrop_open_message (session->drop, index, &error);
   if (fd < 0)
@@ -513,7 +513,8 @@ static gboolean
 handle_quit (Session *session)
 {
   g_autoptr (GError) error = NULL;
-  guint n_deleted;
+  guint    n_deleted;
+  gboolean ok;
 
   session->quit = TRUE;
 
@@ -522,7 +523,13 @@ handle_quit (Session *session)
 
   /* The UPDATE state: the reply comes only once the files are gone. */
   n_deleted = session->drop->messages->len - session->n_live;
-  if (!mw_maildrop_expunge (session->drop, &error))
+  ok = mw_maildrop_expunge (session->drop, &error);
+
+  /* Released before the reply, so that a client may log in again at once. */
+  mw_mail_server_unlock_maildrop (session->server);
+  session->locked = FALSE;
+
+  if (!ok)
     {
       g_debug ("%s", error->message);
       return reply (session, "-ERR [SYS/TEMP] Some deleted messages were not removed");

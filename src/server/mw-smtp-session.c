@@ -6,11 +6,11 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include "mw-mail-server-private.h"
 #include "mw-maildrop-private.h"
 #include "mw-server-stream-private.h"
+
+#include <string.h>
 
 /* RFC 5321 allows 512 octets and extensions add some; AUTH responses may
  * reach 12288 (RFC 4954). */
@@ -24,14 +24,14 @@
 
 typedef struct
 {
-  MwMailServer    *server;
-  MwServerConfig  *config;
-  MwServerStream  *stream;
+  MwMailServer      *server;
+  MwServerConfig    *config;
+  MwServerStream    *stream;
   GSocketConnection *connection;
-  char            *helo;
-  gboolean         esmtp;
-  char            *auth_user;
-  gboolean         quit;
+  char              *helo;
+  gboolean           esmtp;
+  char              *auth_user;
+  gboolean           quit;
 
   /* The mail transaction; mail_from is NULL outside one. */
   char            *mail_from;
@@ -469,7 +469,7 @@ begin_message (Session *session,
 }
 
 static gboolean
-check_transaction (Session *session,
+check_transaction (Session  *session,
                    gboolean *out_ok)
 {
   *out_ok = FALSE;

@@ -6,10 +6,12 @@
 
 #include "config.h"
 
-#include <string.h>
+#include "mw-message-builder.h"
 
 #include "mw-gmime-private.h"
-#include "mw-message-builder.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
 
 static GDateTime *
 fixed_date (void)
@@ -118,7 +120,7 @@ test_simple (void)
   InternetAddress *from;
   const char      *id;
 
-  g_test_message ("%s", (const char *) g_bytes_get_data (bytes, NULL));
+  g_test_message ("%.*s", (int) g_bytes_get_size (bytes), (const char *) g_bytes_get_data (bytes, NULL));
   g_assert_true (is_7bit (bytes));
 
   from = internet_address_list_get_address (g_mime_message_get_from (message), 0);
@@ -213,7 +215,7 @@ test_non_ascii_headers (void)
   bytes = build_ok (builder);
   headers = raw_headers (bytes);
 
-  g_test_message ("%s", (const char *) g_bytes_get_data (bytes, NULL));
+  g_test_message ("%.*s", (int) g_bytes_get_size (bytes), (const char *) g_bytes_get_data (bytes, NULL));
   g_assert_true (is_7bit (bytes));
   g_assert_nonnull (strstr (headers, "=?"));
   g_assert_nonnull (strstr (headers, "\r\nSubject: =?"));
@@ -309,6 +311,30 @@ test_long_lines (void)
 }
 
 static void
+test_many_recipients (void)
+{
+  g_autoptr (MwMessageBuilder) builder = simple_builder ();
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GMimeMessage) message = NULL;
+  g_auto (GStrv) envelope = NULL;
+
+  for (int i = 0; i < 300; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Recipient Number %d, Ünicode", i);
+      g_autofree char *address = g_strdup_printf ("user%d@example.org", i);
+
+      mw_message_builder_add_to (builder, name, address);
+    }
+
+  /* Folded to lines under 998 bytes, checked by build_ok(). */
+  bytes = build_ok (builder);
+  message = parse (bytes);
+  g_assert_cmpint (internet_address_list_length (g_mime_message_get_to (message)), ==, 301);
+  envelope = mw_message_builder_get_envelope_recipients (builder);
+  g_assert_cmpuint (g_strv_length (envelope), ==, 301);
+}
+
+static void
 test_attachments (void)
 {
   g_autoptr (MwMessageBuilder) builder = simple_builder ();
@@ -392,7 +418,8 @@ test_attachment_file (void)
 {
   g_autoptr (MwMessageBuilder) builder = simple_builder ();
   g_autoptr (GError) error = NULL;
-  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "report.csv", NULL);
+  g_autofree char *dir = g_dir_make_tmp ("mailwire-builder-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "report.csv", NULL);
   g_autoptr (GFile) file = g_file_new_for_path (path);
   g_autoptr (GFile) missing = g_file_new_for_path ("/nonexistent/mailwire/file");
   g_autoptr (GBytes) bytes = NULL;
@@ -421,6 +448,9 @@ test_attachment_file (void)
   part = g_mime_multipart_get_part (GMIME_MULTIPART (g_mime_message_get_mime_part (message)), 1);
   g_assert_cmpstr (g_mime_part_get_filename (GMIME_PART (part)), ==, "report.csv");
   g_assert_true (g_mime_content_type_is_type (g_mime_object_get_content_type (part), "text", "csv"));
+
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
 typedef void (*Mutation) (MwMessageBuilder *builder);
@@ -579,7 +609,9 @@ test_invalid_addresses (void)
     {
       g_autoptr (GError) error = NULL;
 
-      g_test_message ("invalid: %s", invalid[i]);
+      g_autofree char *shown = g_strescape (invalid[i], NULL);
+
+      g_test_message ("invalid: %s", shown);
       g_assert_false (mw_message_builder_validate_address (invalid[i], &error));
       g_assert_true (error->domain == MW_MESSAGE_BUILDER_ERROR);
       g_assert_true (error->code == MW_MESSAGE_BUILDER_ERROR_INVALID_ADDRESS ||
@@ -915,6 +947,7 @@ main (int   argc,
   g_test_add_func ("/core/message-builder/non-ascii-headers", test_non_ascii_headers);
   g_test_add_func ("/core/message-builder/body-encodings", test_body_encodings);
   g_test_add_func ("/core/message-builder/long-lines", test_long_lines);
+  g_test_add_func ("/core/message-builder/many-recipients", test_many_recipients);
   g_test_add_func ("/core/message-builder/attachments", test_attachments);
   g_test_add_func ("/core/message-builder/attachment-guess", test_attachment_guess);
   g_test_add_func ("/core/message-builder/attachment-file", test_attachment_file);

@@ -6,10 +6,11 @@
 
 #include "config.h"
 
-#include <string.h>
+#include "mw-message-summary.h"
 
 #include "mw-core-enums.h"
-#include "mw-message-summary.h"
+
+#include <string.h>
 
 static MwMessageSummary *
 summary_with (const char *headers,

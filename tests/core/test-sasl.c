@@ -6,10 +6,11 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include "mw-sasl.h"
+
 #include "mw-sasl-private.h"
+
+#include <string.h>
 
 static void
 assert_bytes (GBytes     *bytes,
@@ -289,28 +290,45 @@ test_scram_saslname (void)
 static void
 test_scram_bad_server_signature (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (MwSasl) sasl = scram_new (&scram_sha256);
-  g_autoptr (GBytes) first = mw_sasl_get_initial_response (sasl);
-  g_autoptr (GBytes) final = NULL;
-  g_autoptr (GBytes) empty = NULL;
+  static const struct
+  {
+    const char *server_final;
+    int         code;
+  } cases[] = {
+    /* The SHA-1 signature: the wrong length. */
+    { "v=rmF9pqV8S7suAoZWja4dJRkFsKQ=", MW_SASL_ERROR_SERVER_SIGNATURE },
+    /* One bit off. */
+    { "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G0=", MW_SASL_ERROR_SERVER_SIGNATURE },
+    { "v=", MW_SASL_ERROR_SERVER_SIGNATURE },
+    { "v=not base64!", MW_SASL_ERROR_SERVER_SIGNATURE },
+    { "x=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=", MW_SASL_ERROR_BAD_CHALLENGE },
+    { "", MW_SASL_ERROR_BAD_CHALLENGE },
+  };
 
-  final = step_str (sasl, scram_sha256.server_first, &error);
-  g_assert_no_error (error);
+  for (size_t i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (MwSasl) sasl = scram_new (&scram_sha256);
+      g_autoptr (GBytes) first = mw_sasl_get_initial_response (sasl);
+      g_autoptr (GBytes) final = NULL;
+      g_autoptr (GBytes) empty = NULL;
+      g_autoptr (GBytes) retry = NULL;
 
-  /* The SHA-1 signature is the wrong length; then one wrong bit. */
-  empty = step_str (sasl, "v=rmF9pqV8S7suAoZWja4dJRkFsKQ=", &error);
-  g_assert_error (error, MW_SASL_ERROR, MW_SASL_ERROR_SERVER_SIGNATURE);
-  g_clear_error (&error);
-  empty = step_str (sasl, "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G0=", &error);
-  g_assert_error (error, MW_SASL_ERROR, MW_SASL_ERROR_SERVER_SIGNATURE);
-  g_clear_error (&error);
-  empty = step_str (sasl, "v=not base64!", &error);
-  g_assert_error (error, MW_SASL_ERROR, MW_SASL_ERROR_SERVER_SIGNATURE);
-  g_clear_error (&error);
-  empty = step_str (sasl, "x=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=", &error);
-  g_assert_error (error, MW_SASL_ERROR, MW_SASL_ERROR_BAD_CHALLENGE);
-  g_assert_false (mw_sasl_is_complete (sasl));
+      final = step_str (sasl, scram_sha256.server_first, &error);
+      g_assert_no_error (error);
+
+      g_test_message ("server-final: %s", cases[i].server_final);
+      empty = step_str (sasl, cases[i].server_final, &error);
+      g_assert_error (error, MW_SASL_ERROR, cases[i].code);
+      g_assert_null (empty);
+      g_assert_false (mw_sasl_is_complete (sasl));
+      g_clear_error (&error);
+
+      /* The right signature after a wrong one does not complete it. */
+      retry = step_str (sasl, scram_sha256.server_final, &error);
+      g_assert_error (error, MW_SASL_ERROR, MW_SASL_ERROR_COMPLETE);
+      g_assert_false (mw_sasl_is_complete (sasl));
+    }
 }
 
 static void
@@ -614,6 +632,70 @@ test_base64_binary_and_long (void)
 }
 
 static void
+test_base64_round_trip (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (4648);
+
+  for (size_t len = 0; len < 64; len++)
+    {
+      g_autofree guint8 *data = g_malloc (len + 1);
+      g_autoptr (GBytes) bytes = NULL;
+      g_autoptr (GBytes) decoded = NULL;
+      g_autoptr (GError) error = NULL;
+      g_autofree char *encoded = NULL;
+
+      for (size_t i = 0; i < len; i++)
+        data[i] = (guint8) g_rand_int_range (rand, 0, 256);
+      bytes = g_bytes_new (data, len);
+      encoded = mw_sasl_encode_base64 (bytes);
+      decoded = mw_sasl_decode_base64 (encoded, strlen (encoded), &error);
+      g_assert_no_error (error);
+      g_assert_true (g_bytes_equal (bytes, decoded));
+    }
+}
+
+static void
+test_random_challenges (void)
+{
+  static const char *mechanisms[] = { "PLAIN", "LOGIN", "CRAM-MD5", "SCRAM-SHA-1", "SCRAM-SHA-256", "XOAUTH2", "OAUTHBEARER" };
+  g_autoptr (GRand) rand = g_rand_new_with_seed (7677);
+
+  /* Whatever the server sends, each step answers or fails cleanly. */
+  for (int round = 0; round < 200; round++)
+    {
+      const char *mechanism = mechanisms[round % G_N_ELEMENTS (mechanisms)];
+      g_autoptr (MwSasl) sasl = mw_sasl_new (mechanism, "user", "pencil", NULL);
+
+      g_assert_nonnull (sasl);
+      if (round % 2 == 0)
+        g_bytes_unref (mw_sasl_get_initial_response (sasl));
+
+      for (int step = 0; step < 4; step++)
+        {
+          g_autoptr (GError) error = NULL;
+          g_autoptr (GBytes) response = NULL;
+          size_t  len = (size_t) g_rand_int_range (rand, 0, 80);
+          guint8 *challenge = g_malloc (len + 1);
+
+          for (size_t i = 0; i < len; i++)
+            challenge[i] = g_rand_int_range (rand, 0, 3) == 0 ? (guint8) g_rand_int_range (rand, 0, 256) : (guint8) "r=s,i=v=e=0123456789abcdefABC+/"[g_rand_int_range (rand, 0, 31)];
+
+          if (mw_sasl_step (sasl, challenge, len, &response, &error))
+            {
+              g_assert_no_error (error);
+              g_assert_nonnull (response);
+            }
+          else
+            {
+              g_assert_true (error != NULL && error->domain == MW_SASL_ERROR);
+              g_assert_null (response);
+            }
+          g_free (challenge);
+        }
+    }
+}
+
+static void
 test_choose (void)
 {
   static const char *all[] = { "LOGIN", "PLAIN", "CRAM-MD5", "SCRAM-SHA-1", "SCRAM-SHA-256", "XOAUTH2", "OAUTHBEARER", NULL };
@@ -753,6 +835,8 @@ main (int   argc,
   g_test_add_func ("/core/sasl/new-errors", test_new_errors);
   g_test_add_func ("/core/sasl/base64/strict", test_base64);
   g_test_add_func ("/core/sasl/base64/binary-and-long", test_base64_binary_and_long);
+  g_test_add_func ("/core/sasl/base64/round-trip", test_base64_round_trip);
+  g_test_add_func ("/core/sasl/random-challenges", test_random_challenges);
   g_test_add_func ("/core/sasl/choose", test_choose);
   g_test_add_func ("/core/sasl/is-plaintext", test_is_plaintext);
   g_test_add_func ("/core/apop/rfc1939", test_apop);
