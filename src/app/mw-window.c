@@ -8,6 +8,7 @@
 
 #include "mw-window.h"
 #include "mw-application.h"
+#include "mw-compose-window.h"
 #include "mw-demo.h"
 #include "mw-format.h"
 #include "mw-log-view.h"
@@ -53,6 +54,7 @@ struct _MwWindow
   guint16    smtp_port;
   MwSecurity security;
   char      *user;
+  char      *address;
   char      *password;
   gboolean   allow_plaintext;
 
@@ -1125,6 +1127,7 @@ console_command (MwWindow   *self,
 static void
 set_account (MwWindow   *self,
              const char *label,
+             const char *address,
              const char *host,
              guint16     pop3_port,
              guint16     smtp_port,
@@ -1137,6 +1140,8 @@ set_account (MwWindow   *self,
 
   g_free (self->account_label);
   self->account_label = g_strdup (label);
+  g_free (self->address);
+  self->address = g_strdup (address);
   g_free (self->host);
   self->host = g_strdup (host);
   self->pop3_port = pop3_port;
@@ -1175,7 +1180,7 @@ demo_started_cb (GObject      *object,
       return;
     }
 
-  set_account (self, _ ("Demo"), "127.0.0.1",
+  set_account (self, _ ("Demo"), MW_DEMO_ADDRESS, "127.0.0.1",
                mw_demo_get_pop3_port (demo), mw_demo_get_smtp_port (demo),
                MW_SECURITY_NONE, MW_DEMO_USER, MW_DEMO_PASSWORD, TRUE);
   gtk_widget_activate_action (GTK_WIDGET (self), "win.get-mail", NULL);
@@ -1195,8 +1200,31 @@ compose_action (GtkWidget  *widget,
                 GVariant   *parameter)
 {
   MwWindow *self = MW_WINDOW (widget);
+  g_autoptr (MwSmtpClient) client = NULL;
+  MwComposeWindow *compose;
 
-  mw_window_toast (self, _ ("Composing is not available yet"));
+  if (!has_account (self) || self->smtp_port == 0)
+    {
+      mw_window_toast (self, _ ("No account is set up yet"));
+      return;
+    }
+
+  client = mw_smtp_client_new (self->host, self->smtp_port, self->security, self->transcript);
+  mw_smtp_client_set_user (client, self->user);
+  mw_smtp_client_set_password (client, self->password);
+  mw_smtp_client_set_allow_plaintext (client, self->allow_plaintext);
+  compose = mw_compose_window_new (GTK_WINDOW (self), self->address, client);
+  gtk_window_present (GTK_WINDOW (compose));
+}
+
+static void
+message_sent_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  MwWindow *self = MW_WINDOW (widget);
+
+  mw_window_toast (self, _ ("Message sent"));
 }
 
 static void
@@ -1328,6 +1356,7 @@ mw_window_finalize (GObject *object)
   g_free (self->account_label);
   g_free (self->host);
   g_free (self->user);
+  g_free (self->address);
   if (self->password != NULL)
     explicit_bzero (self->password, strlen (self->password));
   g_free (self->password);
@@ -1434,6 +1463,7 @@ mw_window_class_init (MwWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.get-mail", NULL, get_mail_action);
   gtk_widget_class_install_action (widget_class, "win.compose", NULL, compose_action);
+  gtk_widget_class_install_action (widget_class, "win.message-sent", NULL, message_sent_action);
   gtk_widget_class_install_action (widget_class, "win.accounts", NULL, accounts_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.delete", NULL, delete_action);

@@ -8,6 +8,7 @@
 
 #include "app-test-utils.h"
 #include "mw-application.h"
+#include "mw-compose-window.h"
 #include "mw-message-summary.h"
 #include "mw-window.h"
 
@@ -317,6 +318,59 @@ test_demo_console (Fixture      *fixture,
   g_assert_true (app_test_wait (transcript_has, seen, 20));
 }
 
+static MwComposeWindow *
+find_compose (void)
+{
+  g_autoptr (GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (MW_IS_COMPOSE_WINDOW (l->data))
+      return l->data;
+  return NULL;
+}
+
+static void
+test_demo_compose (Fixture      *fixture,
+                   gconstpointer data)
+{
+  GListModel      *all = G_LIST_MODEL (mw_window_get_server_messages (fixture->window));
+  gpointer         args[2] = { all, GUINT_TO_POINTER (12) };
+  gpointer         seen[2] = { mw_window_get_transcript (fixture->window), NULL };
+  MwComposeWindow *compose;
+  GtkWidget       *to;
+  gpointer         weak;
+
+  g_assert_true (app_test_wait (n_messages_is, args, 90));
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.compose", NULL);
+  compose = find_compose ();
+  g_assert_nonnull (compose);
+
+  /* A bad address is marked. */
+  mw_compose_window_set_to (compose, "not an address@");
+  to = app_test_find (GTK_WIDGET (compose), GTK_TYPE_ENTRY, (const char *const[]){ "error", NULL }, NULL);
+  g_assert_nonnull (to);
+
+  mw_compose_window_set_to (compose, "Demo User <"
+                                     "demo@mailwire.invalid"
+                                     ">");
+  g_assert_null (app_test_find (GTK_WIDGET (compose), GTK_TYPE_ENTRY, (const char *const[]){ "error", NULL }, NULL));
+  mw_compose_window_set_subject (compose, "Sent from the compose window");
+  mw_compose_window_set_body (compose, "Über den Wolken.\n");
+
+  /* Sending delivers into the demo mailbox; the window closes on 250. */
+  weak = compose;
+  g_object_add_weak_pointer (G_OBJECT (compose), &weak);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (compose), "compose.send", NULL));
+  g_assert_true (app_test_wait (is_null, &weak, 30));
+  seen[1] = "C: RCPT TO:<demo@mailwire.invalid>";
+  g_assert_true (transcript_has (seen));
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.get-mail", NULL);
+  args[1] = GUINT_TO_POINTER (13);
+  g_assert_true (app_test_wait (n_messages_is, args, 30));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -348,6 +402,8 @@ main (int   argc,
               fixture_set_up_demo, test_demo_delete, fixture_tear_down);
   g_test_add ("/app/window/demo-console", Fixture, NULL,
               fixture_set_up_demo, test_demo_console, fixture_tear_down);
+  g_test_add ("/app/window/demo-compose", Fixture, NULL,
+              fixture_set_up_demo, test_demo_compose, fixture_tear_down);
 
   ret = g_test_run ();
   g_clear_object (&application);
