@@ -19,6 +19,7 @@ struct _MwDemo
 
   char         *root;
   char         *maildir;
+  char         *local_dir;
   MwMailServer *server;
 };
 
@@ -35,6 +36,13 @@ mw_demo_get_maildir (MwDemo *self)
 {
   g_return_val_if_fail (MW_IS_DEMO (self), NULL);
   return self->maildir;
+}
+
+const char *
+mw_demo_get_local_dir (MwDemo *self)
+{
+  g_return_val_if_fail (MW_IS_DEMO (self), NULL);
+  return self->local_dir;
 }
 
 guint16
@@ -110,6 +118,7 @@ mw_demo_start_async (MwDemo             *self,
       return;
     }
   self->maildir = g_build_filename (self->root, "Maildir", NULL);
+  self->local_dir = g_build_filename (self->root, "Downloaded", NULL);
   mw_demo_seed_async (self->maildir, cancellable, seed_cb, g_steal_pointer (&task));
 }
 
@@ -164,6 +173,7 @@ mw_demo_finalize (GObject *object)
     remove_tree (self->root);
   g_free (self->root);
   g_free (self->maildir);
+  g_free (self->local_dir);
 
   G_OBJECT_CLASS (mw_demo_parent_class)->finalize (object);
 }

@@ -30,6 +30,8 @@ gboolean mw_demo_start_finish (MwDemo       *self,
                                GError      **error);
 
 const char *mw_demo_get_maildir (MwDemo *self);
+/* Where the demo account keeps what it downloads. */
+const char *mw_demo_get_local_dir (MwDemo *self);
 guint16     mw_demo_get_pop3_port (MwDemo *self);
 guint16     mw_demo_get_smtp_port (MwDemo *self);
 

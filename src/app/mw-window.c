@@ -12,6 +12,7 @@
 #include "mw-demo.h"
 #include "mw-format.h"
 #include "mw-log-view.h"
+#include "mw-maildir.h"
 #include "mw-message-summary.h"
 #include "mw-message-text.h"
 #include "mw-pop3-client.h"
@@ -40,6 +41,9 @@ struct _MwWindow
   MwPop3Client     *delete_pop3;
   MwMessageSummary *delete_summary;
   MwMessageSummary *delete_pending;
+  MwPop3Client     *open_pop3;
+  gboolean          open_pending;
+  MwMaildir        *local;
   AdwToast         *delete_toast;
   gboolean          delete_undone;
   GCancellable     *preview_cancellable;
@@ -495,7 +499,8 @@ preview_start (MwWindow         *self,
     }
   /* One session at a time holds the maildrop: the listing's QUIT starts
    * the preview again. */
-  if (!has_account (self) || self->pop3 != NULL || self->delete_pop3 != NULL)
+  if (!has_account (self) || self->pop3 != NULL || self->delete_pop3 != NULL ||
+      self->open_pop3 != NULL)
     return;
   if (mw_message_summary_get_flags (summary) & MW_MESSAGE_FLAG_NO_HEADERS)
     return;
@@ -650,7 +655,12 @@ quit_cb (GObject      *object,
   if (self->pop3 == MW_POP3_CLIENT (object))
     g_clear_object (&self->pop3);
   set_busy (self, FALSE);
-  if (self->delete_pending != NULL)
+  if (self->open_pending)
+    {
+      self->open_pending = FALSE;
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.open", NULL);
+    }
+  else if (self->delete_pending != NULL)
     {
       g_autoptr (MwMessageSummary) pending = g_steal_pointer (&self->delete_pending);
 
@@ -722,7 +732,7 @@ get_mail_action (GtkWidget  *widget,
       mw_window_toast (self, _ ("No account is set up yet"));
       return;
     }
-  if (self->pop3 != NULL || self->delete_pop3 != NULL)
+  if (self->pop3 != NULL || self->delete_pop3 != NULL || self->open_pop3 != NULL)
     return;
 
   preview_cancel (self);
@@ -1007,6 +1017,261 @@ delete_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* Open: the whole message with RETR, written durably into the local
+ * Maildir by the store, then shown decoded. */
+
+#define MAX_SHOWN_SIZE (4 * 1024 * 1024)
+
+typedef struct
+{
+  MwMessageSummary  *summary;
+  MwMaildirDelivery *delivery;
+  char              *path;
+} Open;
+
+static void
+open_free (Open *open)
+{
+  g_clear_object (&open->summary);
+  g_clear_object (&open->delivery);
+  g_free (open->path);
+  g_free (open);
+}
+
+static void
+open_finished (MwWindow *self)
+{
+  g_clear_object (&self->open_pop3);
+  set_busy (self, FALSE);
+}
+
+static void
+open_loaded_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  MwWindow        *self = g_task_get_source_object (task);
+  Open            *open = g_task_get_task_data (task);
+  g_autofree char *data = NULL;
+  g_autofree char *text = NULL;
+  gsize            len = 0;
+
+  if (g_file_load_contents_finish (G_FILE (object), result, &data, &len, NULL, NULL) &&
+      self->selection != NULL &&
+      gtk_single_selection_get_selected_item (self->selection) == open->summary)
+    {
+      text = mw_message_text_extract (data, len, NULL);
+      set_reader_text (self, text);
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+open_quit_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  MwWindow *self = g_task_get_source_object (task);
+  Open     *open = g_task_get_task_data (task);
+  g_autoptr (GFile) file = NULL;
+
+  mw_pop3_client_quit_finish (MW_POP3_CLIENT (object), result, NULL, NULL);
+  open_finished (self);
+  if (mw_message_summary_get_size (open->summary) > MAX_SHOWN_SIZE)
+    {
+      set_reader_text (self, _ ("The message is downloaded. It is too large to show here."));
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  file = g_file_new_for_path (open->path);
+  g_file_load_contents_async (file, self->cancellable, open_loaded_cb, g_steal_pointer (&task));
+}
+
+static void
+open_commit_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  MwWindow *self = g_task_get_source_object (task);
+  Open     *open = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *name = NULL;
+
+  name = mw_maildir_delivery_commit_finish (MW_MAILDIR_DELIVERY (object), result, &error);
+  if (name == NULL)
+    {
+      mw_message_summary_add_flags (open->summary, MW_MESSAGE_FLAG_DOWNLOAD_FAILED);
+      show_error (self, _ ("Could not store the message"), error);
+      mw_pop3_client_close (self->open_pop3);
+      open_finished (self);
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+  open->path = g_build_filename (mw_maildir_get_path (self->local), "new", name, NULL);
+  mw_message_summary_remove_flags (open->summary, MW_MESSAGE_FLAG_DOWNLOAD_FAILED);
+  mw_message_summary_add_flags (open->summary, MW_MESSAGE_FLAG_DOWNLOADED);
+  mw_pop3_client_quit_async (self->open_pop3, self->cancellable, open_quit_cb, g_steal_pointer (&task));
+}
+
+static void
+open_retr_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  MwWindow *self = g_task_get_source_object (task);
+  Open     *open = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+
+  if (!mw_pop3_client_retr_finish (MW_POP3_CLIENT (object), result, NULL, &error))
+    {
+      mw_maildir_delivery_abort (open->delivery);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          mw_message_summary_add_flags (open->summary, MW_MESSAGE_FLAG_DOWNLOAD_FAILED);
+          show_error (self, _ ("Could not download the message"), error);
+          mw_pop3_client_close (MW_POP3_CLIENT (object));
+          open_finished (self);
+        }
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+  mw_maildir_delivery_commit_async (open->delivery, self->cancellable, open_commit_cb,
+                                    g_steal_pointer (&task));
+}
+
+static void
+open_retr_progress_cb (MwWindow     *self,
+                       guint         number,
+                       guint64       bytes,
+                       MwPop3Client *client)
+{
+  MwMessageSummary *summary = gtk_single_selection_get_selected_item (self->selection);
+  guint64           size = summary != NULL ? mw_message_summary_get_size (summary) : 0;
+
+  if (size > 0)
+    gtk_progress_bar_set_fraction (self->progress_bar, MIN (1.0, (double) bytes / size));
+}
+
+static void
+open_uidl_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  MwWindow *self = g_task_get_source_object (task);
+  Open     *open = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *uid = NULL;
+  const char      *expected = mw_message_summary_get_uid (open->summary);
+
+  uid = mw_pop3_client_uidl_one_finish (MW_POP3_CLIENT (object), result, &error);
+  if (expected != NULL && g_strcmp0 (uid, expected) != 0)
+    {
+      mw_window_toast (self, _ ("The mailbox changed since it was listed. Get Mail to list it again."));
+      mw_pop3_client_quit_async (MW_POP3_CLIENT (object), NULL, preview_quit_cb, NULL);
+      open_finished (self);
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+
+  open->delivery = mw_maildir_begin_delivery (self->local, &error);
+  if (open->delivery == NULL)
+    {
+      show_error (self, _ ("Could not store the message"), error);
+      mw_pop3_client_quit_async (MW_POP3_CLIENT (object), NULL, preview_quit_cb, NULL);
+      open_finished (self);
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+  g_signal_connect_object (object, "retr-progress", G_CALLBACK (open_retr_progress_cb), self,
+                           G_CONNECT_SWAPPED);
+  mw_pop3_client_retr_async (MW_POP3_CLIENT (object), mw_message_summary_get_number (open->summary),
+                             mw_maildir_delivery_get_output_stream (open->delivery),
+                             self->cancellable, open_retr_cb, g_steal_pointer (&task));
+}
+
+static void
+open_connect_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  MwWindow *self = g_task_get_source_object (task);
+  Open     *open = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+
+  if (!mw_pop3_client_connect_finish (MW_POP3_CLIENT (object), result, &error))
+    {
+      show_error (self, _ ("Could not connect to the server"), error);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        open_finished (self);
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+  mw_pop3_client_uidl_one_async (MW_POP3_CLIENT (object), mw_message_summary_get_number (open->summary),
+                                 self->cancellable, open_uidl_cb, g_steal_pointer (&task));
+}
+
+static void
+open_maildir_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  MwWindow *self = g_task_get_source_object (task);
+  g_autoptr (GError) error = NULL;
+
+  if (!mw_maildir_open_finish (MW_MAILDIR (object), result, NULL, &error))
+    {
+      show_error (self, _ ("Could not open the local folder"), error);
+      open_finished (self);
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+  self->open_pop3 = pop3_client_new (self);
+  mw_pop3_client_connect_async (self->open_pop3, self->cancellable, open_connect_cb,
+                                g_steal_pointer (&task));
+}
+
+static void
+open_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  MwWindow         *self = MW_WINDOW (widget);
+  MwMessageSummary *summary = gtk_single_selection_get_selected_item (self->selection);
+  g_autoptr (GTask) task = NULL;
+  Open *open;
+
+  if (summary == NULL || self->local == NULL || !has_account (self) ||
+      gtk_filter_list_model_get_model (self->filter_model) != G_LIST_MODEL (self->server_messages))
+    return;
+  /* The listing holds the maildrop: open once it has ended. */
+  if (self->pop3 != NULL)
+    {
+      self->open_pending = TRUE;
+      return;
+    }
+  if (self->delete_pop3 != NULL || self->open_pop3 != NULL)
+    {
+      mw_window_toast (self, _ ("Wait for the server session to end"));
+      return;
+    }
+
+  preview_cancel (self);
+  set_busy (self, TRUE);
+  open = g_new0 (Open, 1);
+  open->summary = g_object_ref (summary);
+  task = g_task_new (self, self->cancellable, NULL, NULL);
+  g_task_set_task_data (task, open, (GDestroyNotify) open_free);
+  set_reader_text (self, _ ("Downloading the message…"));
+  mw_maildir_open_async (self->local, self->cancellable, open_maildir_cb, g_steal_pointer (&task));
+}
+
 /* The console: a session of its own, opened on the first command and
  * ended after a minute of silence. */
 
@@ -1180,6 +1445,8 @@ demo_started_cb (GObject      *object,
       return;
     }
 
+  g_clear_object (&self->local);
+  self->local = mw_maildir_new (mw_demo_get_local_dir (demo));
   set_account (self, _ ("Demo"), MW_DEMO_ADDRESS, "127.0.0.1",
                mw_demo_get_pop3_port (demo), mw_demo_get_smtp_port (demo),
                MW_SECURITY_NONE, MW_DEMO_USER, MW_DEMO_PASSWORD, TRUE);
@@ -1329,6 +1596,10 @@ mw_window_dispose (GObject *object)
   g_clear_object (&self->delete_pop3);
   g_clear_object (&self->delete_summary);
   g_clear_object (&self->delete_pending);
+  if (self->open_pop3 != NULL)
+    mw_pop3_client_close (self->open_pop3);
+  g_clear_object (&self->open_pop3);
+  g_clear_object (&self->local);
   if (self->pop3 != NULL)
     mw_pop3_client_close (self->pop3);
   g_clear_object (&self->pop3);
@@ -1467,6 +1738,7 @@ mw_window_class_init (MwWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.accounts", NULL, accounts_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.delete", NULL, delete_action);
+  gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.undo-delete", NULL, undo_delete_action);
   gtk_widget_class_install_property_action (widget_class, "win.toggle-log", "log-visible");
 }

@@ -371,6 +371,30 @@ test_demo_compose (Fixture      *fixture,
   g_assert_true (app_test_wait (n_messages_is, args, 30));
 }
 
+static void
+test_demo_open (Fixture      *fixture,
+                gconstpointer data)
+{
+  GListModel *shown = mw_window_get_visible_messages (fixture->window);
+  gpointer    args[2] = { mw_window_get_server_messages (fixture->window), GUINT_TO_POINTER (12) };
+  gpointer    flag[2] = { NULL, GUINT_TO_POINTER (MW_MESSAGE_FLAG_DOWNLOADED) };
+  gpointer    reader[2] = { fixture->window, "Schöne Grüße" };
+  gpointer    seen[2] = { mw_window_get_transcript (fixture->window), "C: RETR " };
+
+  g_assert_true (app_test_wait (n_messages_is, args, 90));
+  args[0] = shown;
+  g_assert_true (app_test_wait (n_messages_is, args, 10));
+  gtk_single_selection_set_selected (GTK_SINGLE_SELECTION (shown),
+                                     find_subject (shown, "Grüße aus München – Fotos vom Wochenende 📷"));
+  flag[0] = gtk_single_selection_get_selected_item (GTK_SINGLE_SELECTION (shown));
+
+  /* RETR into the local Maildir, then the decoded text. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.open", NULL));
+  g_assert_true (app_test_wait (has_flag, flag, 30));
+  g_assert_true (transcript_has (seen));
+  g_assert_true (app_test_wait (reader_shows, reader, 20));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -404,6 +428,8 @@ main (int   argc,
               fixture_set_up_demo, test_demo_console, fixture_tear_down);
   g_test_add ("/app/window/demo-compose", Fixture, NULL,
               fixture_set_up_demo, test_demo_compose, fixture_tear_down);
+  g_test_add ("/app/window/demo-open", Fixture, NULL,
+              fixture_set_up_demo, test_demo_open, fixture_tear_down);
 
   ret = g_test_run ();
   g_clear_object (&application);
