@@ -69,7 +69,7 @@ main (int   argc,
     g_error ("%s", error->message);
 
   window = mw_window_new (app);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1290, 810);
   mw_window_set_log_visible (window, TRUE);
   gtk_window_present (GTK_WINDOW (window));
 
