@@ -8,6 +8,8 @@
 
 #include "mw-window.h"
 #include "mw-application.h"
+#include "mw-account-dialog.h"
+#include "mw-account-store.h"
 #include "mw-compose-window.h"
 #include "mw-demo.h"
 #include "mw-format.h"
@@ -42,6 +44,9 @@ struct _MwWindow
   MwMessageSummary *delete_summary;
   MwMessageSummary *delete_pending;
   MwPop3Client     *open_pop3;
+  MwAccountStore   *accounts;
+  MwAccount        *account;
+  char             *pop3_password;
   gboolean          open_pending;
   MwMaildir        *local;
   AdwToast         *delete_toast;
@@ -115,6 +120,8 @@ mw_window_new (MwApplication *application)
   self = g_object_new (MW_TYPE_WINDOW, "application", application, NULL);
   if (mw_application_get_demo (application))
     start_demo (self);
+  else
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.reload-accounts", NULL);
   return self;
 }
 
@@ -1430,6 +1437,140 @@ set_account (MwWindow   *self,
   set_busy (self, FALSE);
 }
 
+/* Stored accounts: the switcher lists them; choosing one looks up its
+ * passwords in the Secret Service. */
+
+typedef struct
+{
+  MwAccount *account;
+  char      *pop3_password;
+} Lookup;
+
+static void
+lookup_free (Lookup *lookup)
+{
+  g_clear_object (&lookup->account);
+  if (lookup->pop3_password != NULL)
+    mw_password_free (g_steal_pointer (&lookup->pop3_password));
+  g_free (lookup);
+}
+
+static void
+smtp_password_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  MwWindow  *self = g_task_get_source_object (task);
+  Lookup    *lookup = g_task_get_task_data (task);
+  MwAccount *account = lookup->account;
+  char      *smtp_password;
+
+  smtp_password = mw_account_store_lookup_password_finish (MW_ACCOUNT_STORE (object), result, NULL);
+  /* The POP3 password is the one the window keeps; SMTP uses its own
+   * when it has one. */
+  set_account (self, mw_account_get_display_name (account), mw_account_get_address (account),
+               mw_account_get_pop3_host (account), mw_account_get_pop3_port (account),
+               mw_account_get_smtp_port (account), mw_account_get_pop3_security (account),
+               mw_account_get_pop3_user (account),
+               lookup->pop3_password != NULL ? lookup->pop3_password : smtp_password,
+               mw_account_get_allow_plaintext (account));
+  if (smtp_password != NULL)
+    mw_password_free (smtp_password);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+pop3_password_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Lookup *lookup = g_task_get_task_data (task);
+
+  lookup->pop3_password = mw_account_store_lookup_password_finish (MW_ACCOUNT_STORE (object), result, NULL);
+  mw_account_store_lookup_password_async (MW_ACCOUNT_STORE (object), lookup->account,
+                                          MW_PROTOCOL_SMTP, g_task_get_cancellable (task),
+                                          smtp_password_cb, g_object_ref (task));
+}
+
+static void
+account_selected_cb (MwWindow *self)
+{
+  guint position;
+  g_autoptr (MwAccount) account = NULL;
+  g_autoptr (GTask) task = NULL;
+  Lookup *lookup;
+
+  if (self->demo != NULL || self->accounts == NULL)
+    return;
+  position = gtk_drop_down_get_selected (self->account_dropdown);
+  if (position == GTK_INVALID_LIST_POSITION)
+    return;
+  account = g_list_model_get_item (G_LIST_MODEL (self->accounts), position);
+  if (account == NULL)
+    return;
+  g_set_object (&self->account, account);
+
+  lookup = g_new0 (Lookup, 1);
+  lookup->account = g_object_ref (account);
+  task = g_task_new (self, self->cancellable, NULL, NULL);
+  g_task_set_task_data (task, lookup, (GDestroyNotify) lookup_free);
+  mw_account_store_lookup_password_async (self->accounts, account, MW_PROTOCOL_POP3,
+                                          self->cancellable, pop3_password_cb, g_steal_pointer (&task));
+}
+
+static void
+fill_account_names (MwWindow *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
+  g_autoptr (GPtrArray) names = g_ptr_array_new ();
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (MwAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
+
+      g_ptr_array_add (names, (gpointer) mw_account_get_display_name (account));
+    }
+  g_ptr_array_add (names, NULL);
+  gtk_string_list_splice (self->account_names, 0,
+                          g_list_model_get_n_items (G_LIST_MODEL (self->account_names)),
+                          (const char *const *) names->pdata);
+  gtk_widget_set_visible (GTK_WIDGET (self->account_dropdown), n > 0);
+  if (n > 0)
+    account_selected_cb (self);
+}
+
+static void
+accounts_loaded_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!mw_account_store_load_finish (MW_ACCOUNT_STORE (object), result, &error))
+    {
+      show_error (self, _ ("Could not read the accounts"), error);
+      return;
+    }
+  if (self->account_names != NULL)
+    fill_account_names (self);
+}
+
+static void
+reload_accounts_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  MwWindow *self = MW_WINDOW (widget);
+
+  if (self->demo != NULL)
+    return;
+  mw_account_store_load_async (self->accounts, self->cancellable, accounts_loaded_cb,
+                               g_object_ref (self));
+}
+
 static void
 demo_started_cb (GObject      *object,
                  GAsyncResult *result,
@@ -1495,13 +1636,30 @@ message_sent_action (GtkWidget  *widget,
 }
 
 static void
+account_saved_cb (MwWindow        *self,
+                  MwAccount       *account,
+                  MwAccountDialog *dialog)
+{
+  mw_window_toast (self, _ ("Account saved"));
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.reload-accounts", NULL);
+}
+
+static void
 accounts_action (GtkWidget  *widget,
                  const char *action_name,
                  GVariant   *parameter)
 {
-  MwWindow *self = MW_WINDOW (widget);
+  MwWindow        *self = MW_WINDOW (widget);
+  MwAccountDialog *dialog;
 
-  mw_window_toast (self, _ ("Account settings are not available yet"));
+  if (self->demo != NULL)
+    {
+      mw_window_toast (self, _ ("The demo account cannot be changed"));
+      return;
+    }
+  dialog = mw_account_dialog_new (GTK_WINDOW (self), self->accounts, self->account, self->transcript);
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (account_saved_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -1600,6 +1758,8 @@ mw_window_dispose (GObject *object)
     mw_pop3_client_close (self->open_pop3);
   g_clear_object (&self->open_pop3);
   g_clear_object (&self->local);
+  g_clear_object (&self->accounts);
+  g_clear_object (&self->account);
   if (self->pop3 != NULL)
     mw_pop3_client_close (self->pop3);
   g_clear_object (&self->pop3);
@@ -1739,6 +1899,7 @@ mw_window_class_init (MwWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.delete", NULL, delete_action);
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
+  gtk_widget_class_install_action (widget_class, "win.reload-accounts", NULL, reload_accounts_action);
   gtk_widget_class_install_action (widget_class, "win.undo-delete", NULL, undo_delete_action);
   gtk_widget_class_install_property_action (widget_class, "win.toggle-log", "log-visible");
 }
@@ -1754,6 +1915,7 @@ mw_window_init (MwWindow *self)
   self->sent_messages = g_list_store_new (MW_TYPE_MESSAGE_SUMMARY);
   self->settings = settings_new ();
   self->pending = g_ptr_array_new_with_free_func (g_object_unref);
+  self->accounts = mw_account_store_new (NULL);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -1772,5 +1934,7 @@ mw_window_init (MwWindow *self)
   g_signal_connect_object (self->log_view, "command", G_CALLBACK (console_command), self,
                            G_CONNECT_SWAPPED);
   gtk_widget_set_visible (GTK_WIDGET (self->account_dropdown), FALSE);
+  g_signal_connect_object (self->account_dropdown, "notify::selected",
+                           G_CALLBACK (account_selected_cb), self, G_CONNECT_SWAPPED);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo-delete", FALSE);
 }
