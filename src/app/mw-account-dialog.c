@@ -16,7 +16,7 @@
 
 struct _MwAccountDialog
 {
-  AdwPreferencesWindow parent_instance;
+  AdwWindow parent_instance;
 
   MwAccountStore *store;
   MwAccount      *account;
@@ -44,7 +44,7 @@ struct _MwAccountDialog
   GtkSpinner          *test_spinner;
 };
 
-G_DEFINE_FINAL_TYPE (MwAccountDialog, mw_account_dialog, ADW_TYPE_PREFERENCES_WINDOW)
+G_DEFINE_FINAL_TYPE (MwAccountDialog, mw_account_dialog, ADW_TYPE_WINDOW)
 
 enum
 {

@@ -14,7 +14,7 @@
 G_BEGIN_DECLS
 
 #define MW_TYPE_ACCOUNT_DIALOG (mw_account_dialog_get_type ())
-G_DECLARE_FINAL_TYPE (MwAccountDialog, mw_account_dialog, MW, ACCOUNT_DIALOG, AdwPreferencesWindow)
+G_DECLARE_FINAL_TYPE (MwAccountDialog, mw_account_dialog, MW, ACCOUNT_DIALOG, AdwWindow)
 
 /* Edits @account (NULL: a new one) of @store; Test Connection writes its
  * exchange into @transcript. ::saved is emitted once the account and its

@@ -7,8 +7,10 @@
 #include "config.h"
 
 #include "app-test-utils.h"
+#include "mw-account-dialog.h"
 #include "mw-application.h"
 #include "mw-compose-window.h"
+#include "mw-mail-server.h"
 #include "mw-message-summary.h"
 #include "mw-window.h"
 
@@ -395,6 +397,102 @@ test_demo_open (Fixture      *fixture,
   g_assert_true (app_test_wait (reader_shows, reader, 20));
 }
 
+static void
+collect (GtkWidget *root,
+         GType      type,
+         GPtrArray *out)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        g_ptr_array_add (out, child);
+      else
+        collect (child, type, out);
+    }
+}
+
+static GtkWindow *
+find_toplevel (GType type)
+{
+  g_autoptr (GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type))
+      return l->data;
+  return NULL;
+}
+
+static gboolean
+subtitle_has (gpointer data)
+{
+  gpointer   *args = data;
+  const char *subtitle = adw_action_row_get_subtitle (args[0]);
+
+  return subtitle != NULL && strstr (subtitle, args[1]) != NULL;
+}
+
+static void
+test_account_test_connection (Fixture      *fixture,
+                              gconstpointer data)
+{
+  g_autofree char *maildir = g_build_filename (g_get_tmp_dir (), "server-maildir", NULL);
+  g_autoptr (MwMailServer) server = mw_mail_server_new (maildir);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) entries = g_ptr_array_new ();
+  g_autoptr (GPtrArray) combos = g_ptr_array_new ();
+  g_autoptr (GPtrArray) rows = g_ptr_array_new ();
+  g_autofree char *pop3_port = NULL;
+  g_autofree char *smtp_port = NULL;
+  GtkWindow       *dialog;
+  GtkWidget       *plaintext;
+  gpointer         args[2] = { NULL, "logged in" };
+
+  mw_mail_server_add_user (server, "ada", "analytical");
+  mw_mail_server_set_allow_plaintext_auth (server, TRUE);
+  g_assert_true (mw_mail_server_start (server, &error));
+  g_assert_no_error (error);
+  pop3_port = g_strdup_printf ("%u", mw_mail_server_get_pop3_port (server));
+  smtp_port = g_strdup_printf ("%u", mw_mail_server_get_smtp_port (server));
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.accounts", NULL);
+  dialog = find_toplevel (MW_TYPE_ACCOUNT_DIALOG);
+  g_assert_nonnull (dialog);
+
+  /* Name, address, POP3 server, port, user, password, then SMTP's. */
+  collect (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW, entries);
+  g_assert_cmpuint (entries->len, ==, 10);
+  gtk_editable_set_text (entries->pdata[1], "ada@example.org");
+  gtk_editable_set_text (entries->pdata[2], "127.0.0.1");
+  gtk_editable_set_text (entries->pdata[3], pop3_port);
+  gtk_editable_set_text (entries->pdata[4], "ada");
+  gtk_editable_set_text (entries->pdata[5], "analytical");
+  gtk_editable_set_text (entries->pdata[6], "127.0.0.1");
+  gtk_editable_set_text (entries->pdata[7], smtp_port);
+  gtk_editable_set_text (entries->pdata[8], "ada");
+  gtk_editable_set_text (entries->pdata[9], "analytical");
+  collect (GTK_WIDGET (dialog), ADW_TYPE_COMBO_ROW, combos);
+  g_assert_cmpuint (combos->len, ==, 2);
+  adw_combo_row_set_selected (combos->pdata[0], 2);
+  adw_combo_row_set_selected (combos->pdata[1], 2);
+  plaintext = app_test_find (GTK_WIDGET (dialog), GTK_TYPE_SWITCH, NULL, NULL);
+  gtk_switch_set_active (GTK_SWITCH (plaintext), TRUE);
+
+  /* Test Connection logs in to both and says so. */
+  collect (GTK_WIDGET (dialog), ADW_TYPE_ACTION_ROW, rows);
+  for (guint i = 0; i < rows->len; i++)
+    if (g_strcmp0 (adw_preferences_row_get_title (rows->pdata[i]), "Test Connection") == 0)
+      args[0] = rows->pdata[i];
+  g_assert_nonnull (args[0]);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "account.test", NULL));
+  g_assert_true (app_test_wait (subtitle_has, args, 20));
+  args[1] = "accepted the login";
+  g_assert_true (app_test_wait (subtitle_has, args, 20));
+
+  gtk_window_destroy (dialog);
+  mw_mail_server_stop (server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -430,6 +528,8 @@ main (int   argc,
               fixture_set_up_demo, test_demo_compose, fixture_tear_down);
   g_test_add ("/app/window/demo-open", Fixture, NULL,
               fixture_set_up_demo, test_demo_open, fixture_tear_down);
+  g_test_add ("/app/window/account-test-connection", Fixture, NULL,
+              fixture_set_up, test_account_test_connection, fixture_tear_down);
 
   ret = g_test_run ();
   g_clear_object (&application);
