@@ -1511,6 +1511,8 @@ account_selected_cb (MwWindow *self)
   if (account == NULL)
     return;
   g_set_object (&self->account, account);
+  g_clear_object (&self->local);
+  self->local = mw_maildir_new_for_account (mw_account_get_id (account), MW_MAILDIR_FOLDER_DOWNLOADED);
 
   lookup = g_new0 (Lookup, 1);
   lookup->account = g_object_ref (account);
