@@ -1,0 +1,318 @@
+/* mw-application.c: the Mailwire application
+ *
+ * Copyright 2026 The Mailwire authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "mw-app-resources.h"
+#include "mw-application.h"
+#include "mw-window.h"
+
+struct _MwApplication
+{
+  AdwApplication parent_instance;
+
+  gboolean demo;
+};
+
+G_DEFINE_FINAL_TYPE (MwApplication, mw_application, ADW_TYPE_APPLICATION)
+
+enum
+{
+  PROP_0,
+  PROP_DEMO,
+  N_PROPS,
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static const GOptionEntry option_entries[] = {
+  { "demo", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_ ("Run against the built-in demo server"), NULL },
+  { NULL }
+};
+
+void
+mw_application_ensure_resources (void)
+{
+  static gsize registered = 0;
+
+  if (g_once_init_enter (&registered))
+    {
+      mw_app_register_resource ();
+      g_once_init_leave (&registered, 1);
+    }
+}
+
+MwApplication *
+mw_application_new (void)
+{
+  return g_object_new (MW_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       NULL);
+}
+
+gboolean
+mw_application_get_demo (MwApplication *self)
+{
+  g_return_val_if_fail (MW_IS_APPLICATION (self), FALSE);
+  return self->demo;
+}
+
+void
+mw_application_set_demo (MwApplication *self,
+                         gboolean       demo)
+{
+  g_return_if_fail (MW_IS_APPLICATION (self));
+
+  demo = !!demo;
+  if (self->demo == demo)
+    return;
+  self->demo = demo;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEMO]);
+}
+
+static MwWindow *
+get_window (MwApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (MW_IS_WINDOW (window))
+    return MW_WINDOW (window);
+  return NULL;
+}
+
+static void
+forward_to_window (MwApplication *self,
+                   const char    *action)
+{
+  MwWindow *window = get_window (self);
+
+  if (window == NULL)
+    {
+      g_application_activate (G_APPLICATION (self));
+      window = get_window (self);
+    }
+  if (window != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (window), action, NULL);
+}
+
+static void
+quit_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  MwApplication *self = user_data;
+  GList         *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+
+  /* Closing the windows lets each end its sessions politely (QUIT). */
+  while (windows != NULL)
+    {
+      GList *next = windows->next;
+
+      gtk_window_close (windows->data);
+      windows = next;
+    }
+}
+
+static void
+compose_activated (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  forward_to_window (user_data, "win.compose");
+}
+
+static void
+preferences_activated (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  forward_to_window (user_data, "win.accounts");
+}
+
+static void
+shortcuts_activated (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  MwApplication *self = user_data;
+  g_autoptr (GtkBuilder) builder = NULL;
+  GtkWindow *shortcuts;
+
+  builder = gtk_builder_new_from_resource ("/io/github/mailwire/Mailwire/ui/mw-shortcuts-window.ui");
+  shortcuts = GTK_WINDOW (gtk_builder_get_object (builder, "shortcuts_window"));
+  gtk_window_set_transient_for (shortcuts, GTK_WINDOW (get_window (self)));
+  gtk_window_present (shortcuts);
+}
+
+static void
+about_activated (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  MwApplication *self = user_data;
+  const char    *developers[] = { "The Mailwire authors", NULL };
+  GtkWidget     *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", get_window (self),
+                        "application-icon", APP_ID,
+                        "application-name", _ ("Mailwire"),
+                        "developer-name", _ ("The Mailwire authors"),
+                        "version", PACKAGE_VERSION,
+                        "comments", _ ("Read, download and send mail while "
+                                       "watching the protocol exchange."),
+                        "website", "https://github.com/mailwire/mailwire",
+                        "issue-url", "https://github.com/mailwire/mailwire/issues",
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "copyright", "© 2026 The Mailwire authors",
+                        "developers", developers,
+                        /* Translators: your names, one per line. */
+                        "translator-credits", _ ("translator-credits"),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static const GActionEntry app_actions[] = {
+  { "quit", quit_activated },
+  { "compose", compose_activated },
+  { "preferences", preferences_activated },
+  { "shortcuts", shortcuts_activated },
+  { "about", about_activated },
+};
+
+static const struct
+{
+  const char *action;
+  const char *accels[3];
+} app_accels[] = {
+  { "app.quit", { "<Control>q", NULL } },
+  { "app.compose", { "<Control>n", NULL } },
+  { "app.preferences", { "<Control>comma", NULL } },
+  { "app.shortcuts", { "<Control>question", NULL } },
+  { "win.get-mail", { "F5", "<Control>r", NULL } },
+  { "win.toggle-log", { "<Control>l", NULL } },
+  { "win.search", { "<Control>f", NULL } },
+  { "win.delete", { "Delete", NULL } },
+  { "win.open", { "<Control>o", NULL } },
+  { "window.close", { "<Control>w", NULL } },
+};
+
+static void
+mw_application_startup (GApplication *app)
+{
+  MwApplication *self = MW_APPLICATION (app);
+
+  G_APPLICATION_CLASS (mw_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
+                                   G_N_ELEMENTS (app_actions), self);
+  for (size_t i = 0; i < G_N_ELEMENTS (app_accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (self),
+                                           app_accels[i].action,
+                                           app_accels[i].accels);
+}
+
+static void
+mw_application_activate (GApplication *app)
+{
+  MwApplication *self = MW_APPLICATION (app);
+  MwWindow      *window = get_window (self);
+
+  if (window == NULL)
+    window = mw_window_new (self);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static int
+mw_application_handle_local_options (GApplication *app,
+                                     GVariantDict *options)
+{
+  MwApplication *self = MW_APPLICATION (app);
+
+  if (g_variant_dict_contains (options, "demo"))
+    mw_application_set_demo (self, TRUE);
+  return -1;
+}
+
+static void
+mw_application_constructed (GObject *object)
+{
+  G_OBJECT_CLASS (mw_application_parent_class)->constructed (object);
+
+  /* Whatever the ID (tests use their own), the style comes from the
+   * app's resources. */
+  g_application_set_resource_base_path (G_APPLICATION (object), "/io/github/mailwire/Mailwire");
+}
+
+static void
+mw_application_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  MwApplication *self = MW_APPLICATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_DEMO:
+      g_value_set_boolean (value, self->demo);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mw_application_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  MwApplication *self = MW_APPLICATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_DEMO:
+      mw_application_set_demo (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mw_application_class_init (MwApplicationClass *klass)
+{
+  GObjectClass      *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  mw_application_ensure_resources ();
+
+  object_class->constructed = mw_application_constructed;
+  object_class->get_property = mw_application_get_property;
+  object_class->set_property = mw_application_set_property;
+
+  app_class->startup = mw_application_startup;
+  app_class->activate = mw_application_activate;
+  app_class->handle_local_options = mw_application_handle_local_options;
+
+  properties[PROP_DEMO] =
+    g_param_spec_boolean ("demo", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+mw_application_init (MwApplication *self)
+{
+  g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _ ("A mail client that shows its work"));
+}

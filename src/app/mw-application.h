@@ -1,0 +1,26 @@
+/* mw-application.h: the Mailwire application
+ *
+ * Copyright 2026 The Mailwire authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define MW_TYPE_APPLICATION (mw_application_get_type ())
+G_DECLARE_FINAL_TYPE (MwApplication, mw_application, MW, APPLICATION, AdwApplication)
+
+MwApplication *mw_application_new (void);
+
+/* Registers the app's GResource once; widgets call it from class_init. */
+void mw_application_ensure_resources (void);
+
+/* Whether the app runs against the built-in demo server (--demo). */
+gboolean mw_application_get_demo (MwApplication *self);
+void     mw_application_set_demo (MwApplication *self,
+                                  gboolean       demo);
+
+G_END_DECLS

@@ -1,0 +1,30 @@
+/* mw-compose-window.h: writing and sending a message
+ *
+ * Copyright 2026 The Mailwire authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "mw-smtp-client.h"
+
+G_BEGIN_DECLS
+
+#define MW_TYPE_COMPOSE_WINDOW (mw_compose_window_get_type ())
+G_DECLARE_FINAL_TYPE (MwComposeWindow, mw_compose_window, MW, COMPOSE_WINDOW, AdwWindow)
+
+/* @client is set up but not connected; the window connects it to send. */
+MwComposeWindow *mw_compose_window_new (GtkWindow    *parent,
+                                        const char   *from_address,
+                                        MwSmtpClient *client);
+
+void mw_compose_window_set_to (MwComposeWindow *self,
+                               const char      *to);
+void mw_compose_window_set_subject (MwComposeWindow *self,
+                                    const char      *subject);
+void mw_compose_window_set_body (MwComposeWindow *self,
+                                 const char      *body);
+
+G_END_DECLS

@@ -1,0 +1,37 @@
+/* mw-log-view.h: the protocol log pane and its console
+ *
+ * Copyright 2026 The Mailwire authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "mw-transcript.h"
+
+G_BEGIN_DECLS
+
+#define MW_TYPE_LOG_VIEW (mw_log_view_get_type ())
+G_DECLARE_FINAL_TYPE (MwLogView, mw_log_view, MW, LOG_VIEW, GtkWidget)
+
+GtkWidget *mw_log_view_new (void);
+
+MwTranscript *mw_log_view_get_transcript (MwLogView *self);
+void          mw_log_view_set_transcript (MwLogView    *self,
+                                          MwTranscript *transcript);
+
+/* Whether the view scrolls to new lines; it stops while the user has
+ * scrolled up and starts again at the bottom. */
+gboolean mw_log_view_get_following (MwLogView *self);
+
+/* Names the session the console writes to ("POP3 mail.example.org");
+ * NULL disables the console. */
+void mw_log_view_set_console_target (MwLogView  *self,
+                                     const char *target);
+
+/* The milliseconds between a server reply and the client line it answers,
+ * or -1 for other lines. */
+gint64 mw_log_view_get_elapsed (MwTranscriptEntry *entry);
+
+G_END_DECLS

@@ -1,0 +1,1942 @@
+/* mw-window.c: the main window
+ *
+ * Copyright 2026 The Mailwire authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "mw-window.h"
+#include "mw-application.h"
+#include "mw-account-dialog.h"
+#include "mw-account-store.h"
+#include "mw-compose-window.h"
+#include "mw-demo.h"
+#include "mw-format.h"
+#include "mw-log-view.h"
+#include "mw-maildir.h"
+#include "mw-message-summary.h"
+#include "mw-message-text.h"
+#include "mw-pop3-client.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+struct _MwWindow
+{
+  AdwApplicationWindow parent_instance;
+
+  /* Owned. */
+  GSettings        *settings;
+  GCancellable     *cancellable;
+  MwTranscript     *transcript;
+  GListStore       *server_messages;
+  GListStore       *downloaded_messages;
+  GListStore       *outbox_messages;
+  GListStore       *sent_messages;
+  gboolean          log_visible;
+  MwDemo           *demo;
+  MwPop3Client     *pop3;
+  MwPop3Client     *console_pop3;
+  MwPop3Client     *preview_pop3;
+  gboolean          preview_again;
+  MwPop3Client     *delete_pop3;
+  MwMessageSummary *delete_summary;
+  MwMessageSummary *delete_pending;
+  MwPop3Client     *open_pop3;
+  MwAccountStore   *accounts;
+  MwAccount        *account;
+  char             *pop3_password;
+  gboolean          open_pending;
+  MwMaildir        *local;
+  AdwToast         *delete_toast;
+  gboolean          delete_undone;
+  GCancellable     *preview_cancellable;
+  GPtrArray        *pending;
+  guint             flush_id;
+  guint             console_idle_id;
+
+  /* The account in use; the demo's until accounts are stored. */
+  char      *account_label;
+  char      *host;
+  guint16    pop3_port;
+  guint16    smtp_port;
+  MwSecurity security;
+  char      *user;
+  char      *address;
+  char      *password;
+  gboolean   allow_plaintext;
+
+  /* Template children. */
+  AdwToastOverlay     *toast_overlay;
+  AdwWindowTitle      *window_title;
+  GtkDropDown         *account_dropdown;
+  GtkStringList       *account_names;
+  GtkListBox          *folder_list;
+  GtkListBoxRow       *server_row;
+  GtkLabel            *server_count;
+  GtkSearchBar        *search_bar;
+  GtkSearchEntry      *search_entry;
+  GtkProgressBar      *progress_bar;
+  GtkStack            *list_stack;
+  AdwStatusPage       *empty_page;
+  GtkColumnView       *message_view;
+  GtkColumnViewColumn *date_column;
+  GtkSingleSelection  *selection;
+  GtkFilterListModel  *filter_model;
+  GtkSortListModel    *sort_model;
+  GtkPaned            *log_paned;
+  GtkStack            *reader_stack;
+  GtkLabel            *reader_subject;
+  GtkLabel            *reader_from;
+  GtkLabel            *reader_to;
+  GtkLabel            *reader_date;
+  GtkRevealer         *problem_revealer;
+  GtkLabel            *problem_label;
+  GtkTextView         *reader_body;
+  MwLogView           *log_view;
+};
+
+G_DEFINE_FINAL_TYPE (MwWindow, mw_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum
+{
+  PROP_0,
+  PROP_LOG_VISIBLE,
+  N_PROPS,
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void start_demo (MwWindow *self);
+
+MwWindow *
+mw_window_new (MwApplication *application)
+{
+  MwWindow *self;
+
+  g_return_val_if_fail (MW_IS_APPLICATION (application), NULL);
+
+  self = g_object_new (MW_TYPE_WINDOW, "application", application, NULL);
+  if (mw_application_get_demo (application))
+    start_demo (self);
+  else
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.reload-accounts", NULL);
+  return self;
+}
+
+MwTranscript *
+mw_window_get_transcript (MwWindow *self)
+{
+  g_return_val_if_fail (MW_IS_WINDOW (self), NULL);
+  return self->transcript;
+}
+
+MwLogView *
+mw_window_get_log_view (MwWindow *self)
+{
+  g_return_val_if_fail (MW_IS_WINDOW (self), NULL);
+  return self->log_view;
+}
+
+GListStore *
+mw_window_get_server_messages (MwWindow *self)
+{
+  g_return_val_if_fail (MW_IS_WINDOW (self), NULL);
+  return self->server_messages;
+}
+
+GListModel *
+mw_window_get_visible_messages (MwWindow *self)
+{
+  g_return_val_if_fail (MW_IS_WINDOW (self), NULL);
+  return G_LIST_MODEL (self->selection);
+}
+
+gboolean
+mw_window_get_log_visible (MwWindow *self)
+{
+  g_return_val_if_fail (MW_IS_WINDOW (self), FALSE);
+  return self->log_visible;
+}
+
+void
+mw_window_set_log_visible (MwWindow *self,
+                           gboolean  visible)
+{
+  g_return_if_fail (MW_IS_WINDOW (self));
+
+  visible = !!visible;
+  if (self->log_visible == visible)
+    return;
+  self->log_visible = visible;
+  gtk_widget_set_visible (GTK_WIDGET (self->log_view), visible);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOG_VISIBLE]);
+}
+
+void
+mw_window_toast (MwWindow   *self,
+                 const char *text)
+{
+  g_return_if_fail (MW_IS_WINDOW (self));
+
+  if (self->toast_overlay == NULL)
+    return;
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+}
+
+/* Closures for the message list. */
+
+static char *
+summary_status_icon (gpointer       item,
+                     MwMessageFlags flags)
+{
+  return g_strdup (mw_format_status_icon (flags));
+}
+
+static char *
+summary_status_text (gpointer       item,
+                     MwMessageFlags flags,
+                     const char    *problem)
+{
+  return mw_format_status_text (flags, problem);
+}
+
+static guint
+summary_status_rank (MwMessageSummary *summary)
+{
+  MwMessageFlags flags = mw_message_summary_get_flags (summary);
+
+  if (flags & MW_MESSAGE_FLAG_DELETED)
+    return 3;
+  if (mw_format_status_icon (flags) != NULL && !(flags & MW_MESSAGE_FLAG_DOWNLOADED))
+    return 2;
+  if (flags & MW_MESSAGE_FLAG_DOWNLOADED)
+    return 1;
+  return 0;
+}
+
+static gint64
+summary_date_unix (MwMessageSummary *summary,
+                   GDateTime        *date)
+{
+  return date != NULL ? g_date_time_to_unix (date) : G_MININT64;
+}
+
+static char *
+summary_date_text (gpointer   item,
+                   GDateTime *date)
+{
+  return mw_format_date (date, NULL);
+}
+
+static char *
+summary_size_text (gpointer item,
+                   guint64  size)
+{
+  return mw_format_size (size);
+}
+
+/* The list and the reader. */
+
+static GListStore *
+folder_store (MwWindow      *self,
+              GtkListBoxRow *row)
+{
+  const char *name = row != NULL ? gtk_widget_get_name (GTK_WIDGET (row)) : "server";
+
+  if (g_str_equal (name, "downloaded"))
+    return self->downloaded_messages;
+  if (g_str_equal (name, "outbox"))
+    return self->outbox_messages;
+  if (g_str_equal (name, "sent"))
+    return self->sent_messages;
+  return self->server_messages;
+}
+
+static void
+update_list_page (MwWindow *self)
+{
+  GListModel      *base = gtk_filter_list_model_get_model (self->filter_model);
+  guint            n_all = base != NULL ? g_list_model_get_n_items (base) : 0;
+  guint            n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
+  const char      *search = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  g_autofree char *count = NULL;
+
+  if (n_shown > 0 || (n_all > 0 && gtk_filter_list_model_get_pending (self->filter_model) > 0))
+    {
+      gtk_stack_set_visible_child_name (self->list_stack, "list");
+    }
+  else if (n_all > 0 && search != NULL && *search != '\0')
+    {
+      adw_status_page_set_icon_name (self->empty_page, "edit-find-symbolic");
+      adw_status_page_set_title (self->empty_page, _ ("No Results"));
+      adw_status_page_set_description (self->empty_page, _ ("No sender or subject matches the search."));
+      gtk_stack_set_visible_child_name (self->list_stack, "empty");
+    }
+  else
+    {
+      GListStore *store = G_LIST_STORE (base);
+
+      adw_status_page_set_icon_name (self->empty_page, "mail-read-symbolic");
+      adw_status_page_set_title (self->empty_page, _ ("No Messages"));
+      if (store == self->server_messages)
+        adw_status_page_set_description (self->empty_page,
+                                         _ ("Get Mail lists the messages on the server from their headers, without downloading them."));
+      else if (store == self->outbox_messages)
+        adw_status_page_set_description (self->empty_page, _ ("Messages waiting to be sent appear here."));
+      else if (store == self->sent_messages)
+        adw_status_page_set_description (self->empty_page, _ ("Messages the server accepted appear here."));
+      else
+        adw_status_page_set_description (self->empty_page, _ ("Messages you open or download are kept here."));
+      gtk_stack_set_visible_child_name (self->list_stack, "empty");
+    }
+
+  n_all = g_list_model_get_n_items (G_LIST_MODEL (self->server_messages));
+  if (n_all > 0)
+    count = g_strdup_printf ("%u", n_all);
+  gtk_label_set_label (self->server_count, count != NULL ? count : "");
+}
+
+static void
+show_summary (MwWindow         *self,
+              MwMessageSummary *summary)
+{
+  g_autofree char *date = NULL;
+  GtkTextBuffer   *buffer = gtk_text_view_get_buffer (self->reader_body);
+  const char      *problem;
+  const char      *subject;
+
+  if (summary == NULL)
+    {
+      gtk_stack_set_visible_child_name (self->reader_stack, "none");
+      gtk_text_buffer_set_text (buffer, "", 0);
+      return;
+    }
+
+  subject = mw_message_summary_get_subject (summary);
+  gtk_label_set_label (self->reader_subject,
+                       subject != NULL && *subject != '\0' ? subject : _ ("(No subject)"));
+  gtk_label_set_label (self->reader_from, mw_message_summary_get_from (summary));
+  gtk_label_set_label (self->reader_to, mw_message_summary_get_to (summary));
+  if (mw_message_summary_get_date (summary) != NULL)
+    date = g_date_time_format (mw_message_summary_get_date (summary), "%c");
+  gtk_label_set_label (self->reader_date, date != NULL ? date : "");
+
+  problem = mw_message_summary_get_problem (summary);
+  gtk_label_set_label (self->problem_label, problem != NULL ? problem : "");
+  gtk_revealer_set_reveal_child (self->problem_revealer, problem != NULL && *problem != '\0');
+
+  gtk_text_buffer_set_text (buffer, "", 0);
+  gtk_stack_set_visible_child_name (self->reader_stack, "message");
+}
+
+/* The reader's preview: the headers and first lines from TOP, in a
+ * session of its own that ends as soon as they are here. */
+
+#define PREVIEW_LINES 40
+
+typedef struct
+{
+  MwMessageSummary *summary;
+  GOutputStream    *sink;
+} Preview;
+
+static void
+preview_free (Preview *preview)
+{
+  g_clear_object (&preview->summary);
+  g_clear_object (&preview->sink);
+  g_free (preview);
+}
+
+static gboolean      has_account (MwWindow *self);
+static MwPop3Client *pop3_client_new (MwWindow *self);
+
+static void
+set_reader_text (MwWindow   *self,
+                 const char *text)
+{
+  if (self->reader_body == NULL)
+    return;
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->reader_body), text, -1);
+}
+
+static void
+preview_quit_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  mw_pop3_client_quit_finish (MW_POP3_CLIENT (object), result, NULL, NULL);
+}
+
+static void selection_changed_cb (MwWindow *self);
+
+static void
+preview_end (MwWindow     *self,
+             MwPop3Client *client,
+             GTask        *task)
+{
+  if (mw_pop3_client_get_state (client) == MW_POP3_STATE_TRANSACTION)
+    mw_pop3_client_quit_async (client, NULL, preview_quit_cb, NULL);
+  else
+    mw_pop3_client_close (client);
+  if (self->preview_pop3 == client)
+    g_clear_object (&self->preview_pop3);
+  g_task_return_boolean (task, TRUE);
+
+  /* The selection moved while this session held the maildrop. */
+  if (self->preview_again)
+    {
+      self->preview_again = FALSE;
+      selection_changed_cb (self);
+    }
+}
+
+static void
+preview_top_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  MwWindow *self = g_task_get_source_object (task);
+  Preview  *preview = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  MwPop3Client *client = MW_POP3_CLIENT (object);
+
+  if (!mw_pop3_client_top_finish (client, result, NULL, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        set_reader_text (self, error->message);
+    }
+  else if (gtk_single_selection_get_selected_item (self->selection) == preview->summary)
+    {
+      GMemoryOutputStream *mem = G_MEMORY_OUTPUT_STREAM (preview->sink);
+      g_autofree char     *text = NULL;
+      gboolean             html = FALSE;
+
+      g_output_stream_close (preview->sink, NULL, NULL);
+      text = mw_message_text_extract (g_memory_output_stream_get_data (mem),
+                                      g_memory_output_stream_get_data_size (mem), &html);
+      if (html)
+        {
+          char *labelled = g_strdup_printf ("%s\n\n%s", _ ("This message has only an HTML version; its text:"), text);
+
+          g_free (text);
+          text = labelled;
+        }
+      set_reader_text (self, text);
+    }
+  preview_end (self, client, task);
+}
+
+static void
+preview_uidl_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  MwWindow *self = g_task_get_source_object (task);
+  Preview  *preview = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *uid = NULL;
+  MwPop3Client    *client = MW_POP3_CLIENT (object);
+  const char      *expected = mw_message_summary_get_uid (preview->summary);
+
+  uid = mw_pop3_client_uidl_one_finish (client, result, &error);
+  /* Numbers hold for one session: make sure this is still the message. */
+  if (expected != NULL && uid != NULL && !g_str_equal (uid, expected))
+    {
+      set_reader_text (self, _ ("The mailbox changed since it was listed. Get Mail to list it again."));
+      preview_end (self, client, task);
+      return;
+    }
+
+  preview->sink = g_memory_output_stream_new_resizable ();
+  mw_pop3_client_top_async (client, mw_message_summary_get_number (preview->summary),
+                            PREVIEW_LINES, preview->sink,
+                            g_task_get_cancellable (task), preview_top_cb, g_object_ref (task));
+}
+
+static void
+preview_connect_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  MwWindow *self = g_task_get_source_object (task);
+  Preview  *preview = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  MwPop3Client *client = MW_POP3_CLIENT (object);
+
+  if (!mw_pop3_client_connect_finish (client, result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        set_reader_text (self, error->message);
+      preview_end (self, client, task);
+      return;
+    }
+  mw_pop3_client_uidl_one_async (client, mw_message_summary_get_number (preview->summary),
+                                 g_task_get_cancellable (task), preview_uidl_cb, g_object_ref (task));
+}
+
+static void
+preview_cancel (MwWindow *self)
+{
+  if (self->preview_cancellable != NULL)
+    g_cancellable_cancel (self->preview_cancellable);
+  g_clear_object (&self->preview_cancellable);
+  if (self->preview_pop3 != NULL)
+    mw_pop3_client_close (self->preview_pop3);
+  g_clear_object (&self->preview_pop3);
+}
+
+static void
+preview_start (MwWindow         *self,
+               MwMessageSummary *summary)
+{
+  g_autoptr (GTask) task = NULL;
+  Preview *preview;
+
+  /* Sessions one after the other: the server locks the maildrop. */
+  if (self->preview_pop3 != NULL)
+    {
+      self->preview_again = TRUE;
+      return;
+    }
+  /* One session at a time holds the maildrop: the listing's QUIT starts
+   * the preview again. */
+  if (!has_account (self) || self->pop3 != NULL || self->delete_pop3 != NULL ||
+      self->open_pop3 != NULL)
+    return;
+  if (mw_message_summary_get_flags (summary) & MW_MESSAGE_FLAG_NO_HEADERS)
+    return;
+
+  set_reader_text (self, _ ("Loading the first lines from the server…"));
+  self->preview_cancellable = g_cancellable_new ();
+  preview = g_new0 (Preview, 1);
+  preview->summary = g_object_ref (summary);
+  task = g_task_new (self, self->preview_cancellable, NULL, NULL);
+  g_task_set_task_data (task, preview, (GDestroyNotify) preview_free);
+
+  self->preview_pop3 = pop3_client_new (self);
+  mw_pop3_client_connect_async (self->preview_pop3, self->preview_cancellable,
+                                preview_connect_cb, g_steal_pointer (&task));
+}
+
+static void
+selection_changed_cb (MwWindow *self)
+{
+  MwMessageSummary *summary;
+  GListModel       *base;
+
+  /* Sessions may end after the window is gone. */
+  if (self->selection == NULL)
+    return;
+
+  summary = gtk_single_selection_get_selected_item (self->selection);
+  base = gtk_filter_list_model_get_model (self->filter_model);
+
+  show_summary (self, summary);
+  if (summary != NULL && base == G_LIST_MODEL (self->server_messages))
+    preview_start (self, summary);
+  else
+    preview_cancel (self);
+}
+
+static void
+folder_selected_cb (MwWindow      *self,
+                    GtkListBoxRow *row)
+{
+  GListStore *store;
+  GtkWidget  *label;
+
+  /* The list box reports the selection going away as it is destroyed. */
+  if (self->filter_model == NULL)
+    return;
+
+  store = folder_store (self, row);
+  gtk_filter_list_model_set_model (self->filter_model, G_LIST_MODEL (store));
+  label = row != NULL ? gtk_widget_get_first_child (gtk_list_box_row_get_child (row)) : NULL;
+  if (label != NULL)
+    label = gtk_widget_get_next_sibling (label);
+  if (GTK_IS_LABEL (label))
+    adw_window_title_set_title (self->window_title, gtk_label_get_label (GTK_LABEL (label)));
+  update_list_page (self);
+}
+
+/* Actions. */
+
+static gboolean
+has_account (MwWindow *self)
+{
+  return self->host != NULL && self->pop3_port != 0;
+}
+
+static MwPop3Client *
+pop3_client_new (MwWindow *self)
+{
+  MwPop3Client *client;
+
+  client = mw_pop3_client_new (self->host, self->pop3_port, self->security, self->transcript);
+  mw_pop3_client_set_user (client, self->user);
+  mw_pop3_client_set_password (client, self->password);
+  mw_pop3_client_set_allow_plaintext (client, self->allow_plaintext);
+  return client;
+}
+
+static void
+show_error (MwWindow     *self,
+            const char   *what,
+            const GError *error)
+{
+  g_autofree char *text = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  text = g_strdup_printf ("%s: %s", what, error->message);
+  mw_window_toast (self, text);
+}
+
+static gboolean
+flush_pending (gpointer user_data)
+{
+  MwWindow *self = user_data;
+  guint     n;
+
+  self->flush_id = 0;
+  if (self->pending->len == 0 || self->server_messages == NULL)
+    return G_SOURCE_REMOVE;
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->server_messages));
+  /* One items-changed for the whole batch. */
+  g_list_store_splice (self->server_messages, n, 0, self->pending->pdata, self->pending->len);
+  g_ptr_array_set_size (self->pending, 0);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+summary_cb (MwWindow         *self,
+            MwMessageSummary *summary,
+            MwPop3Client     *client)
+{
+  g_ptr_array_add (self->pending, g_object_ref (summary));
+  if (self->flush_id == 0)
+    self->flush_id = g_timeout_add (50, flush_pending, self);
+}
+
+static void
+progress_cb (MwWindow     *self,
+             guint         done,
+             guint         total,
+             MwPop3Client *client)
+{
+  gtk_progress_bar_set_fraction (self->progress_bar, total > 0 ? (double) done / total : 1.0);
+}
+
+static void
+set_busy (MwWindow *self,
+          gboolean  busy)
+{
+  if (self->progress_bar == NULL)
+    return;
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), busy);
+  gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.get-mail", !busy && has_account (self));
+}
+
+static void delete_start (MwWindow         *self,
+                          MwMessageSummary *summary);
+
+static void
+quit_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  gboolean committed = FALSE;
+
+  if (!mw_pop3_client_quit_finish (MW_POP3_CLIENT (object), result, &committed, &error))
+    g_debug ("QUIT failed: %s", error->message);
+  if (self->pop3 == MW_POP3_CLIENT (object))
+    g_clear_object (&self->pop3);
+  set_busy (self, FALSE);
+  if (self->open_pending)
+    {
+      self->open_pending = FALSE;
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.open", NULL);
+    }
+  else if (self->delete_pending != NULL)
+    {
+      g_autoptr (MwMessageSummary) pending = g_steal_pointer (&self->delete_pending);
+
+      delete_start (self, pending);
+    }
+  else
+    selection_changed_cb (self);
+}
+
+static void
+previews_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) summaries = NULL;
+  MwPop3Client *client = MW_POP3_CLIENT (object);
+
+  summaries = mw_pop3_client_previews_finish (client, result, &error);
+  g_clear_handle_id (&self->flush_id, g_source_remove);
+  flush_pending (self);
+  g_signal_handlers_disconnect_by_data (client, self);
+
+  if (summaries == NULL)
+    {
+      show_error (self, _ ("Could not list the messages"), error);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+    }
+
+  /* Sessions hold the maildrop lock: end this one at once. */
+  mw_pop3_client_quit_async (client, self->cancellable, quit_cb, g_object_ref (self));
+}
+
+static void
+connect_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  MwPop3Client *client = MW_POP3_CLIENT (object);
+
+  if (!mw_pop3_client_connect_finish (client, result, &error))
+    {
+      show_error (self, _ ("Could not connect to the server"), error);
+      if (self->pop3 == client)
+        g_clear_object (&self->pop3);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        set_busy (self, FALSE);
+      return;
+    }
+
+  g_signal_connect_object (client, "summary", G_CALLBACK (summary_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (client, "progress", G_CALLBACK (progress_cb), self, G_CONNECT_SWAPPED);
+  mw_pop3_client_previews_async (client, self->cancellable, previews_cb, g_object_ref (self));
+}
+
+static void
+get_mail_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  MwWindow *self = MW_WINDOW (widget);
+
+  if (!has_account (self))
+    {
+      mw_window_toast (self, _ ("No account is set up yet"));
+      return;
+    }
+  if (self->pop3 != NULL || self->delete_pop3 != NULL || self->open_pop3 != NULL)
+    return;
+
+  preview_cancel (self);
+  g_list_store_remove_all (self->server_messages);
+  set_busy (self, TRUE);
+  self->pop3 = pop3_client_new (self);
+  mw_pop3_client_connect_async (self->pop3, self->cancellable, connect_cb, g_object_ref (self));
+}
+
+/* Deleting from the server. DELE goes out at once in a session of its
+ * own, which stays open while the toast offers Undo (RSET); the message
+ * is reported deleted only once QUIT got +OK. */
+
+static void
+delete_finished (MwWindow *self)
+{
+  g_clear_object (&self->delete_pop3);
+  g_clear_object (&self->delete_summary);
+  self->delete_toast = NULL;
+  self->delete_undone = FALSE;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.delete", TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo-delete", FALSE);
+}
+
+static void
+delete_quit_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  gboolean          committed = FALSE;
+  MwMessageSummary *summary = self->delete_summary;
+  guint             position;
+
+  mw_pop3_client_quit_finish (MW_POP3_CLIENT (object), result, &committed, &error);
+  if (summary == NULL || self->server_messages == NULL)
+    {
+      delete_finished (self);
+      return;
+    }
+
+  if (self->delete_undone)
+    {
+      mw_message_summary_remove_flags (summary, MW_MESSAGE_FLAG_DELETED);
+      mw_window_toast (self, committed ? _ ("The message stays on the server") : _ ("Nothing was deleted: the server did not confirm the end of the session"));
+    }
+  else if (committed)
+    {
+      if (g_list_store_find (self->server_messages, summary, &position))
+        g_list_store_remove (self->server_messages, position);
+      mw_window_toast (self, _ ("Deleted from the server"));
+    }
+  else
+    {
+      mw_message_summary_remove_flags (summary, MW_MESSAGE_FLAG_DELETED);
+      mw_window_toast (self, _ ("Nothing was deleted: the session ended before the server confirmed it"));
+    }
+  delete_finished (self);
+}
+
+static void
+delete_quit (MwWindow *self)
+{
+  if (self->delete_pop3 == NULL)
+    return;
+  mw_pop3_client_quit_async (self->delete_pop3, self->cancellable, delete_quit_cb,
+                             g_object_ref (self));
+}
+
+static void
+delete_toast_dismissed_cb (MwWindow *self,
+                           AdwToast *toast)
+{
+  /* Undo sends RSET first and ends the session itself. */
+  if (self->delete_toast == toast && !self->delete_undone)
+    delete_quit (self);
+}
+
+static void
+delete_rset_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!mw_pop3_client_rset_finish (MW_POP3_CLIENT (object), result, &error))
+    {
+      /* Without RSET the deletion would still happen at QUIT: drop the
+       * session instead, which deletes nothing. */
+      mw_pop3_client_close (MW_POP3_CLIENT (object));
+      if (self->delete_summary != NULL)
+        mw_message_summary_remove_flags (self->delete_summary, MW_MESSAGE_FLAG_DELETED);
+      mw_window_toast (self, _ ("The message stays on the server"));
+      delete_finished (self);
+      return;
+    }
+  delete_quit (self);
+}
+
+static void
+undo_delete_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  MwWindow *self = MW_WINDOW (widget);
+
+  if (self->delete_pop3 == NULL || self->delete_undone)
+    return;
+  self->delete_undone = TRUE;
+  gtk_widget_action_set_enabled (widget, "win.undo-delete", FALSE);
+  mw_pop3_client_rset_async (self->delete_pop3, self->cancellable, delete_rset_cb,
+                             g_object_ref (self));
+}
+
+static void
+delete_dele_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  AdwToast *toast;
+
+  if (!mw_pop3_client_dele_finish (MW_POP3_CLIENT (object), result, &error))
+    {
+      show_error (self, _ ("Could not delete the message"), error);
+      delete_quit (self);
+      return;
+    }
+
+  mw_message_summary_add_flags (self->delete_summary, MW_MESSAGE_FLAG_DELETED);
+  toast = adw_toast_new (_ ("Message marked for deletion"));
+  adw_toast_set_button_label (toast, _ ("_Undo"));
+  adw_toast_set_action_name (toast, "win.undo-delete");
+  adw_toast_set_timeout (toast, 6);
+  self->delete_toast = toast;
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (delete_toast_dismissed_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo-delete", TRUE);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+delete_uidl_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) uids = NULL;
+  const char *uid = mw_message_summary_get_uid (self->delete_summary);
+  guint       number = 0;
+
+  uids = mw_pop3_client_uidl_finish (MW_POP3_CLIENT (object), result, &error);
+  if (uids == NULL)
+    {
+      show_error (self, _ ("Could not delete the message"), error);
+      delete_quit (self);
+      return;
+    }
+
+  /* Message numbers hold for one session: find this one by its UID. */
+  for (guint i = 0; i < uids->len && uid != NULL; i++)
+    {
+      MwPop3UidEntry *entry = &g_array_index (uids, MwPop3UidEntry, i);
+
+      if (g_strcmp0 (entry->uid, uid) == 0)
+        number = entry->number;
+    }
+  if (number == 0)
+    {
+      mw_window_toast (self, _ ("The message is no longer on the server"));
+      delete_quit (self);
+      return;
+    }
+  mw_pop3_client_dele_async (MW_POP3_CLIENT (object), number, self->cancellable,
+                             delete_dele_cb, g_object_ref (self));
+}
+
+static void
+delete_connect_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!mw_pop3_client_connect_finish (MW_POP3_CLIENT (object), result, &error))
+    {
+      show_error (self, _ ("Could not connect to the server"), error);
+      delete_finished (self);
+      return;
+    }
+  mw_pop3_client_uidl_async (MW_POP3_CLIENT (object), self->cancellable, delete_uidl_cb,
+                             g_object_ref (self));
+}
+
+static void
+delete_start (MwWindow         *self,
+              MwMessageSummary *summary)
+{
+  if (self->delete_pop3 != NULL)
+    {
+      mw_window_toast (self, _ ("Wait for the server session to end"));
+      return;
+    }
+  /* The listing holds the maildrop: delete once it has ended. */
+  if (self->pop3 != NULL)
+    {
+      g_set_object (&self->delete_pending, summary);
+      return;
+    }
+  if (mw_message_summary_get_uid (summary) == NULL)
+    {
+      mw_window_toast (self, _ ("This server gives no unique IDs: Mailwire cannot be sure which message to delete"));
+      return;
+    }
+
+  preview_cancel (self);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.delete", FALSE);
+  self->delete_summary = g_object_ref (summary);
+  self->delete_undone = FALSE;
+  self->delete_pop3 = pop3_client_new (self);
+  mw_pop3_client_connect_async (self->delete_pop3, self->cancellable, delete_connect_cb,
+                                g_object_ref (self));
+}
+
+static void
+delete_confirm_cb (MwWindow         *self,
+                   const char       *response,
+                   AdwMessageDialog *dialog)
+{
+  MwMessageSummary *summary = g_object_get_data (G_OBJECT (dialog), "summary");
+
+  if (g_str_equal (response, "delete") && summary != NULL)
+    delete_start (self, summary);
+}
+
+static void
+delete_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  MwWindow         *self = MW_WINDOW (widget);
+  MwMessageSummary *summary = gtk_single_selection_get_selected_item (self->selection);
+  g_autofree char  *size = NULL;
+  g_autofree char  *body = NULL;
+  const char       *problem;
+  GtkWidget        *dialog;
+
+  if (summary == NULL || gtk_filter_list_model_get_model (self->filter_model) != G_LIST_MODEL (self->server_messages) ||
+      !has_account (self))
+    return;
+
+  /* A problem message goes without being downloaded: show what it is. */
+  problem = mw_message_summary_get_problem (summary);
+  if (problem == NULL || *problem == '\0')
+    {
+      delete_start (self, summary);
+      return;
+    }
+
+  size = mw_format_size (mw_message_summary_get_size (summary));
+  body = g_strdup_printf (_ ("From: %s\nSubject: %s\nSize: %s\n\n%s\n\nThe message is deleted without being downloaded."),
+                          mw_message_summary_get_from (summary),
+                          mw_message_summary_get_subject (summary),
+                          size, problem);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _ ("Delete the Problem Message from the Server?"), body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _ ("_Cancel"),
+                                    "delete", _ ("_Delete"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "summary", g_object_ref (summary), g_object_unref);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (delete_confirm_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Open: the whole message with RETR, written durably into the local
+ * Maildir by the store, then shown decoded. */
+
+#define MAX_SHOWN_SIZE (4 * 1024 * 1024)
+
+typedef struct
+{
+  MwMessageSummary  *summary;
+  MwMaildirDelivery *delivery;
+  char              *path;
+} Open;
+
+static void
+open_free (Open *open)
+{
+  g_clear_object (&open->summary);
+  g_clear_object (&open->delivery);
+  g_free (open->path);
+  g_free (open);
+}
+
+static void
+open_finished (MwWindow *self)
+{
+  g_clear_object (&self->open_pop3);
+  set_busy (self, FALSE);
+}
+
+static void
+open_loaded_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  MwWindow        *self = g_task_get_source_object (task);
+  Open            *open = g_task_get_task_data (task);
+  g_autofree char *data = NULL;
+  g_autofree char *text = NULL;
+  gsize            len = 0;
+
+  if (g_file_load_contents_finish (G_FILE (object), result, &data, &len, NULL, NULL) &&
+      self->selection != NULL &&
+      gtk_single_selection_get_selected_item (self->selection) == open->summary)
+    {
+      text = mw_message_text_extract (data, len, NULL);
+      set_reader_text (self, text);
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+open_quit_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  MwWindow *self = g_task_get_source_object (task);
+  Open     *open = g_task_get_task_data (task);
+  g_autoptr (GFile) file = NULL;
+
+  mw_pop3_client_quit_finish (MW_POP3_CLIENT (object), result, NULL, NULL);
+  open_finished (self);
+  if (mw_message_summary_get_size (open->summary) > MAX_SHOWN_SIZE)
+    {
+      set_reader_text (self, _ ("The message is downloaded. It is too large to show here."));
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  file = g_file_new_for_path (open->path);
+  g_file_load_contents_async (file, self->cancellable, open_loaded_cb, g_steal_pointer (&task));
+}
+
+static void
+open_commit_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  MwWindow *self = g_task_get_source_object (task);
+  Open     *open = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *name = NULL;
+
+  name = mw_maildir_delivery_commit_finish (MW_MAILDIR_DELIVERY (object), result, &error);
+  if (name == NULL)
+    {
+      mw_message_summary_add_flags (open->summary, MW_MESSAGE_FLAG_DOWNLOAD_FAILED);
+      show_error (self, _ ("Could not store the message"), error);
+      mw_pop3_client_close (self->open_pop3);
+      open_finished (self);
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+  open->path = g_build_filename (mw_maildir_get_path (self->local), "new", name, NULL);
+  mw_message_summary_remove_flags (open->summary, MW_MESSAGE_FLAG_DOWNLOAD_FAILED);
+  mw_message_summary_add_flags (open->summary, MW_MESSAGE_FLAG_DOWNLOADED);
+  mw_pop3_client_quit_async (self->open_pop3, self->cancellable, open_quit_cb, g_steal_pointer (&task));
+}
+
+static void
+open_retr_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  MwWindow *self = g_task_get_source_object (task);
+  Open     *open = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+
+  if (!mw_pop3_client_retr_finish (MW_POP3_CLIENT (object), result, NULL, &error))
+    {
+      mw_maildir_delivery_abort (open->delivery);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          mw_message_summary_add_flags (open->summary, MW_MESSAGE_FLAG_DOWNLOAD_FAILED);
+          show_error (self, _ ("Could not download the message"), error);
+          mw_pop3_client_close (MW_POP3_CLIENT (object));
+          open_finished (self);
+        }
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+  mw_maildir_delivery_commit_async (open->delivery, self->cancellable, open_commit_cb,
+                                    g_steal_pointer (&task));
+}
+
+static void
+open_retr_progress_cb (MwWindow     *self,
+                       guint         number,
+                       guint64       bytes,
+                       MwPop3Client *client)
+{
+  MwMessageSummary *summary = gtk_single_selection_get_selected_item (self->selection);
+  guint64           size = summary != NULL ? mw_message_summary_get_size (summary) : 0;
+
+  if (size > 0)
+    gtk_progress_bar_set_fraction (self->progress_bar, MIN (1.0, (double) bytes / size));
+}
+
+static void
+open_uidl_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  MwWindow *self = g_task_get_source_object (task);
+  Open     *open = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *uid = NULL;
+  const char      *expected = mw_message_summary_get_uid (open->summary);
+
+  uid = mw_pop3_client_uidl_one_finish (MW_POP3_CLIENT (object), result, &error);
+  if (expected != NULL && g_strcmp0 (uid, expected) != 0)
+    {
+      mw_window_toast (self, _ ("The mailbox changed since it was listed. Get Mail to list it again."));
+      mw_pop3_client_quit_async (MW_POP3_CLIENT (object), NULL, preview_quit_cb, NULL);
+      open_finished (self);
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+
+  open->delivery = mw_maildir_begin_delivery (self->local, &error);
+  if (open->delivery == NULL)
+    {
+      show_error (self, _ ("Could not store the message"), error);
+      mw_pop3_client_quit_async (MW_POP3_CLIENT (object), NULL, preview_quit_cb, NULL);
+      open_finished (self);
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+  g_signal_connect_object (object, "retr-progress", G_CALLBACK (open_retr_progress_cb), self,
+                           G_CONNECT_SWAPPED);
+  mw_pop3_client_retr_async (MW_POP3_CLIENT (object), mw_message_summary_get_number (open->summary),
+                             mw_maildir_delivery_get_output_stream (open->delivery),
+                             self->cancellable, open_retr_cb, g_steal_pointer (&task));
+}
+
+static void
+open_connect_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  MwWindow *self = g_task_get_source_object (task);
+  Open     *open = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+
+  if (!mw_pop3_client_connect_finish (MW_POP3_CLIENT (object), result, &error))
+    {
+      show_error (self, _ ("Could not connect to the server"), error);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        open_finished (self);
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+  mw_pop3_client_uidl_one_async (MW_POP3_CLIENT (object), mw_message_summary_get_number (open->summary),
+                                 self->cancellable, open_uidl_cb, g_steal_pointer (&task));
+}
+
+static void
+open_maildir_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  MwWindow *self = g_task_get_source_object (task);
+  g_autoptr (GError) error = NULL;
+
+  if (!mw_maildir_open_finish (MW_MAILDIR (object), result, NULL, &error))
+    {
+      show_error (self, _ ("Could not open the local folder"), error);
+      open_finished (self);
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+  self->open_pop3 = pop3_client_new (self);
+  mw_pop3_client_connect_async (self->open_pop3, self->cancellable, open_connect_cb,
+                                g_steal_pointer (&task));
+}
+
+static void
+open_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  MwWindow         *self = MW_WINDOW (widget);
+  MwMessageSummary *summary = gtk_single_selection_get_selected_item (self->selection);
+  g_autoptr (GTask) task = NULL;
+  Open *open;
+
+  if (summary == NULL || self->local == NULL || !has_account (self) ||
+      gtk_filter_list_model_get_model (self->filter_model) != G_LIST_MODEL (self->server_messages))
+    return;
+  /* The listing holds the maildrop: open once it has ended. */
+  if (self->pop3 != NULL)
+    {
+      self->open_pending = TRUE;
+      return;
+    }
+  if (self->delete_pop3 != NULL || self->open_pop3 != NULL)
+    {
+      mw_window_toast (self, _ ("Wait for the server session to end"));
+      return;
+    }
+
+  preview_cancel (self);
+  set_busy (self, TRUE);
+  open = g_new0 (Open, 1);
+  open->summary = g_object_ref (summary);
+  task = g_task_new (self, self->cancellable, NULL, NULL);
+  g_task_set_task_data (task, open, (GDestroyNotify) open_free);
+  set_reader_text (self, _ ("Downloading the message…"));
+  mw_maildir_open_async (self->local, self->cancellable, open_maildir_cb, g_steal_pointer (&task));
+}
+
+/* The console: a session of its own, opened on the first command and
+ * ended after a minute of silence. */
+
+static void
+console_quit_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  mw_pop3_client_quit_finish (MW_POP3_CLIENT (object), result, NULL, NULL);
+}
+
+static void
+console_close (MwWindow *self)
+{
+  g_clear_handle_id (&self->console_idle_id, g_source_remove);
+  if (self->console_pop3 == NULL)
+    return;
+  if (mw_pop3_client_get_state (self->console_pop3) == MW_POP3_STATE_TRANSACTION)
+    mw_pop3_client_quit_async (self->console_pop3, NULL, console_quit_cb, NULL);
+  else
+    mw_pop3_client_close (self->console_pop3);
+  g_clear_object (&self->console_pop3);
+}
+
+static gboolean
+console_idle_cb (gpointer user_data)
+{
+  MwWindow *self = user_data;
+
+  self->console_idle_id = 0;
+  console_close (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+console_done (MwWindow *self)
+{
+  g_clear_handle_id (&self->console_idle_id, g_source_remove);
+  if (self->console_pop3 != NULL &&
+      mw_pop3_client_get_state (self->console_pop3) == MW_POP3_STATE_TRANSACTION)
+    self->console_idle_id = g_timeout_add_seconds (60, console_idle_cb, self);
+  else
+    g_clear_object (&self->console_pop3);
+}
+
+static void
+console_command_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MwPop3Reply) reply = NULL;
+
+  reply = mw_pop3_client_command_finish (MW_POP3_CLIENT (object), result, &error);
+  if (reply == NULL)
+    show_error (self, _ ("The command failed"), error);
+  console_done (self);
+}
+
+static void
+console_send (MwWindow   *self,
+              const char *line)
+{
+  mw_pop3_client_command_async (self->console_pop3, line, FALSE, self->cancellable,
+                                console_command_cb, g_object_ref (self));
+}
+
+static void
+console_connect_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  MwWindow *self = g_task_get_source_object (task);
+  g_autoptr (GError) error = NULL;
+
+  if (!mw_pop3_client_connect_finish (MW_POP3_CLIENT (object), result, &error))
+    {
+      show_error (self, _ ("Could not connect to the server"), error);
+      console_done (self);
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+  console_send (self, g_task_get_task_data (task));
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+console_command (MwWindow   *self,
+                 const char *line,
+                 MwLogView  *log_view)
+{
+  g_autoptr (GTask) task = NULL;
+
+  if (!has_account (self))
+    return;
+
+  g_clear_handle_id (&self->console_idle_id, g_source_remove);
+
+  if (self->console_pop3 != NULL &&
+      mw_pop3_client_get_state (self->console_pop3) == MW_POP3_STATE_TRANSACTION)
+    {
+      console_send (self, line);
+      return;
+    }
+
+  g_clear_object (&self->console_pop3);
+  self->console_pop3 = pop3_client_new (self);
+  task = g_task_new (self, NULL, NULL, NULL);
+  g_task_set_task_data (task, g_strdup (line), g_free);
+  mw_pop3_client_connect_async (self->console_pop3, self->cancellable,
+                                console_connect_cb, g_steal_pointer (&task));
+}
+
+/* Accounts. */
+
+static void
+set_account (MwWindow   *self,
+             const char *label,
+             const char *address,
+             const char *host,
+             guint16     pop3_port,
+             guint16     smtp_port,
+             MwSecurity  security,
+             const char *user,
+             const char *password,
+             gboolean    allow_plaintext)
+{
+  g_autofree char *target = NULL;
+
+  g_free (self->account_label);
+  self->account_label = g_strdup (label);
+  g_free (self->address);
+  self->address = g_strdup (address);
+  g_free (self->host);
+  self->host = g_strdup (host);
+  self->pop3_port = pop3_port;
+  self->smtp_port = smtp_port;
+  self->security = security;
+  g_free (self->user);
+  self->user = g_strdup (user);
+  if (self->password != NULL)
+    explicit_bzero (self->password, strlen (self->password));
+  g_free (self->password);
+  self->password = g_strdup (password);
+  self->allow_plaintext = allow_plaintext;
+
+  gtk_string_list_splice (self->account_names, 0,
+                          g_list_model_get_n_items (G_LIST_MODEL (self->account_names)),
+                          (const char *const[]){ label, NULL });
+  gtk_widget_set_visible (GTK_WIDGET (self->account_dropdown), TRUE);
+  adw_window_title_set_subtitle (self->window_title, label);
+  target = g_strdup_printf ("POP3 %s:%u", host, pop3_port);
+  mw_log_view_set_console_target (self->log_view, target);
+  set_busy (self, FALSE);
+}
+
+/* Stored accounts: the switcher lists them; choosing one looks up its
+ * passwords in the Secret Service. */
+
+typedef struct
+{
+  MwAccount *account;
+  char      *pop3_password;
+} Lookup;
+
+static void
+lookup_free (Lookup *lookup)
+{
+  g_clear_object (&lookup->account);
+  if (lookup->pop3_password != NULL)
+    mw_password_free (g_steal_pointer (&lookup->pop3_password));
+  g_free (lookup);
+}
+
+static void
+smtp_password_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  MwWindow  *self = g_task_get_source_object (task);
+  Lookup    *lookup = g_task_get_task_data (task);
+  MwAccount *account = lookup->account;
+  char      *smtp_password;
+
+  smtp_password = mw_account_store_lookup_password_finish (MW_ACCOUNT_STORE (object), result, NULL);
+  /* The POP3 password is the one the window keeps; SMTP uses its own
+   * when it has one. */
+  set_account (self, mw_account_get_display_name (account), mw_account_get_address (account),
+               mw_account_get_pop3_host (account), mw_account_get_pop3_port (account),
+               mw_account_get_smtp_port (account), mw_account_get_pop3_security (account),
+               mw_account_get_pop3_user (account),
+               lookup->pop3_password != NULL ? lookup->pop3_password : smtp_password,
+               mw_account_get_allow_plaintext (account));
+  if (smtp_password != NULL)
+    mw_password_free (smtp_password);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+pop3_password_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Lookup *lookup = g_task_get_task_data (task);
+
+  lookup->pop3_password = mw_account_store_lookup_password_finish (MW_ACCOUNT_STORE (object), result, NULL);
+  mw_account_store_lookup_password_async (MW_ACCOUNT_STORE (object), lookup->account,
+                                          MW_PROTOCOL_SMTP, g_task_get_cancellable (task),
+                                          smtp_password_cb, g_object_ref (task));
+}
+
+static void
+account_selected_cb (MwWindow *self)
+{
+  guint position;
+  g_autoptr (MwAccount) account = NULL;
+  g_autoptr (GTask) task = NULL;
+  Lookup *lookup;
+
+  if (self->demo != NULL || self->accounts == NULL)
+    return;
+  position = gtk_drop_down_get_selected (self->account_dropdown);
+  if (position == GTK_INVALID_LIST_POSITION)
+    return;
+  account = g_list_model_get_item (G_LIST_MODEL (self->accounts), position);
+  if (account == NULL)
+    return;
+  g_set_object (&self->account, account);
+  g_clear_object (&self->local);
+  self->local = mw_maildir_new_for_account (mw_account_get_id (account), MW_MAILDIR_FOLDER_DOWNLOADED);
+
+  lookup = g_new0 (Lookup, 1);
+  lookup->account = g_object_ref (account);
+  task = g_task_new (self, self->cancellable, NULL, NULL);
+  g_task_set_task_data (task, lookup, (GDestroyNotify) lookup_free);
+  mw_account_store_lookup_password_async (self->accounts, account, MW_PROTOCOL_POP3,
+                                          self->cancellable, pop3_password_cb, g_steal_pointer (&task));
+}
+
+static void
+fill_account_names (MwWindow *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
+  g_autoptr (GPtrArray) names = g_ptr_array_new ();
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (MwAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
+
+      g_ptr_array_add (names, (gpointer) mw_account_get_display_name (account));
+    }
+  g_ptr_array_add (names, NULL);
+  gtk_string_list_splice (self->account_names, 0,
+                          g_list_model_get_n_items (G_LIST_MODEL (self->account_names)),
+                          (const char *const *) names->pdata);
+  gtk_widget_set_visible (GTK_WIDGET (self->account_dropdown), n > 0);
+  if (n > 0)
+    account_selected_cb (self);
+}
+
+static void
+accounts_loaded_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!mw_account_store_load_finish (MW_ACCOUNT_STORE (object), result, &error))
+    {
+      show_error (self, _ ("Could not read the accounts"), error);
+      return;
+    }
+  if (self->account_names != NULL)
+    fill_account_names (self);
+}
+
+static void
+reload_accounts_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  MwWindow *self = MW_WINDOW (widget);
+
+  if (self->demo != NULL)
+    return;
+  mw_account_store_load_async (self->accounts, self->cancellable, accounts_loaded_cb,
+                               g_object_ref (self));
+}
+
+static void
+demo_started_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  MwDemo *demo = MW_DEMO (object);
+
+  if (!mw_demo_start_finish (demo, result, &error))
+    {
+      show_error (self, _ ("Demo mode is not available"), error);
+      return;
+    }
+
+  g_clear_object (&self->local);
+  self->local = mw_maildir_new (mw_demo_get_local_dir (demo));
+  set_account (self, _ ("Demo"), MW_DEMO_ADDRESS, "127.0.0.1",
+               mw_demo_get_pop3_port (demo), mw_demo_get_smtp_port (demo),
+               MW_SECURITY_NONE, MW_DEMO_USER, MW_DEMO_PASSWORD, TRUE);
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.get-mail", NULL);
+}
+
+static void
+start_demo (MwWindow *self)
+{
+  self->demo = mw_demo_new ();
+  gtk_progress_bar_pulse (self->progress_bar);
+  mw_demo_start_async (self->demo, self->cancellable, demo_started_cb, g_object_ref (self));
+}
+
+static void
+compose_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  MwWindow *self = MW_WINDOW (widget);
+  g_autoptr (MwSmtpClient) client = NULL;
+  MwComposeWindow *compose;
+
+  if (!has_account (self) || self->smtp_port == 0)
+    {
+      mw_window_toast (self, _ ("No account is set up yet"));
+      return;
+    }
+
+  client = mw_smtp_client_new (self->host, self->smtp_port, self->security, self->transcript);
+  mw_smtp_client_set_user (client, self->user);
+  mw_smtp_client_set_password (client, self->password);
+  mw_smtp_client_set_allow_plaintext (client, self->allow_plaintext);
+  compose = mw_compose_window_new (GTK_WINDOW (self), self->address, client);
+  gtk_window_present (GTK_WINDOW (compose));
+}
+
+static void
+message_sent_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  MwWindow *self = MW_WINDOW (widget);
+
+  mw_window_toast (self, _ ("Message sent"));
+}
+
+static void
+account_saved_cb (MwWindow        *self,
+                  MwAccount       *account,
+                  MwAccountDialog *dialog)
+{
+  mw_window_toast (self, _ ("Account saved"));
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.reload-accounts", NULL);
+}
+
+static void
+accounts_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  MwWindow        *self = MW_WINDOW (widget);
+  MwAccountDialog *dialog;
+
+  if (self->demo != NULL)
+    {
+      mw_window_toast (self, _ ("The demo account cannot be changed"));
+      return;
+    }
+  dialog = mw_account_dialog_new (GTK_WINDOW (self), self->accounts, self->account, self->transcript);
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (account_saved_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  MwWindow *self = MW_WINDOW (widget);
+
+  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+/* State. */
+
+static GSettings *
+settings_new (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr (GSettingsSchema) schema = NULL;
+
+  /* Running from the build tree without the schema only loses state. */
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema == NULL)
+    {
+      g_debug ("The settings schema %s is not installed: settings are not kept", APP_ID);
+      return NULL;
+    }
+  return g_settings_new_full (schema, NULL, NULL);
+}
+
+static void
+save_window_state (MwWindow *self)
+{
+  int width, height;
+
+  if (self->settings == NULL)
+    return;
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  g_settings_delay (self->settings);
+  g_settings_set_int (self->settings, "window-width", width);
+  g_settings_set_int (self->settings, "window-height", height);
+  g_settings_set_boolean (self->settings, "window-maximized",
+                          gtk_window_is_maximized (GTK_WINDOW (self)));
+  g_settings_apply (self->settings);
+}
+
+static gboolean
+mw_window_close_request (GtkWindow *window)
+{
+  MwWindow *self = MW_WINDOW (window);
+
+  save_window_state (self);
+  return GTK_WINDOW_CLASS (mw_window_parent_class)->close_request (window);
+}
+
+static void
+mw_window_constructed (GObject *object)
+{
+  MwWindow *self = MW_WINDOW (object);
+
+  G_OBJECT_CLASS (mw_window_parent_class)->constructed (object);
+
+  if (self->settings != NULL)
+    {
+      gtk_window_set_default_size (GTK_WINDOW (self),
+                                   g_settings_get_int (self->settings, "window-width"),
+                                   g_settings_get_int (self->settings, "window-height"));
+      if (g_settings_get_boolean (self->settings, "window-maximized"))
+        gtk_window_maximize (GTK_WINDOW (self));
+      g_settings_bind (self->settings, "log-pane-visible", self, "log-visible",
+                       G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (self->settings, "log-pane-position", self->log_paned, "position",
+                       G_SETTINGS_BIND_DEFAULT);
+    }
+  else
+    gtk_window_set_default_size (GTK_WINDOW (self), 1100, 720);
+}
+
+static void
+mw_window_dispose (GObject *object)
+{
+  MwWindow *self = MW_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->flush_id, g_source_remove);
+  console_close (self);
+  preview_cancel (self);
+  if (self->delete_pop3 != NULL)
+    mw_pop3_client_close (self->delete_pop3);
+  g_clear_object (&self->delete_pop3);
+  g_clear_object (&self->delete_summary);
+  g_clear_object (&self->delete_pending);
+  if (self->open_pop3 != NULL)
+    mw_pop3_client_close (self->open_pop3);
+  g_clear_object (&self->open_pop3);
+  g_clear_object (&self->local);
+  g_clear_object (&self->accounts);
+  g_clear_object (&self->account);
+  if (self->pop3 != NULL)
+    mw_pop3_client_close (self->pop3);
+  g_clear_object (&self->pop3);
+  gtk_widget_dispose_template (GTK_WIDGET (self), MW_TYPE_WINDOW);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->server_messages);
+  g_clear_object (&self->downloaded_messages);
+  g_clear_object (&self->outbox_messages);
+  g_clear_object (&self->sent_messages);
+  g_clear_object (&self->transcript);
+  g_clear_object (&self->demo);
+  if (self->pending != NULL)
+    g_ptr_array_set_size (self->pending, 0);
+
+  G_OBJECT_CLASS (mw_window_parent_class)->dispose (object);
+}
+
+static void
+mw_window_finalize (GObject *object)
+{
+  MwWindow *self = MW_WINDOW (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->pending, g_ptr_array_unref);
+  g_free (self->account_label);
+  g_free (self->host);
+  g_free (self->user);
+  g_free (self->address);
+  if (self->password != NULL)
+    explicit_bzero (self->password, strlen (self->password));
+  g_free (self->password);
+
+  G_OBJECT_CLASS (mw_window_parent_class)->finalize (object);
+}
+
+static void
+mw_window_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  MwWindow *self = MW_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_LOG_VISIBLE:
+      g_value_set_boolean (value, self->log_visible);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mw_window_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  MwWindow *self = MW_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_LOG_VISIBLE:
+      mw_window_set_log_visible (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mw_window_class_init (MwWindowClass *klass)
+{
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->constructed = mw_window_constructed;
+  object_class->dispose = mw_window_dispose;
+  object_class->finalize = mw_window_finalize;
+  object_class->get_property = mw_window_get_property;
+  object_class->set_property = mw_window_set_property;
+  window_class->close_request = mw_window_close_request;
+
+  properties[PROP_LOG_VISIBLE] =
+    g_param_spec_boolean ("log-visible", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (MW_TYPE_LOG_VIEW);
+  g_type_ensure (MW_TYPE_MESSAGE_SUMMARY);
+
+  mw_application_ensure_resources ();
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/mailwire/Mailwire/ui/mw-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, account_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, account_names);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, folder_list);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, server_row);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, server_count);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, message_view);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, date_column);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, selection);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, filter_model);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, sort_model);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, log_paned);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, reader_stack);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, reader_subject);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, reader_from);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, reader_to);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, reader_date);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, problem_revealer);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, problem_label);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, reader_body);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, log_view);
+  gtk_widget_class_bind_template_callback (widget_class, folder_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, selection_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, summary_status_icon);
+  gtk_widget_class_bind_template_callback (widget_class, summary_status_text);
+  gtk_widget_class_bind_template_callback (widget_class, summary_status_rank);
+  gtk_widget_class_bind_template_callback (widget_class, summary_date_unix);
+  gtk_widget_class_bind_template_callback (widget_class, summary_date_text);
+  gtk_widget_class_bind_template_callback (widget_class, summary_size_text);
+
+  gtk_widget_class_install_action (widget_class, "win.get-mail", NULL, get_mail_action);
+  gtk_widget_class_install_action (widget_class, "win.compose", NULL, compose_action);
+  gtk_widget_class_install_action (widget_class, "win.message-sent", NULL, message_sent_action);
+  gtk_widget_class_install_action (widget_class, "win.accounts", NULL, accounts_action);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.delete", NULL, delete_action);
+  gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
+  gtk_widget_class_install_action (widget_class, "win.reload-accounts", NULL, reload_accounts_action);
+  gtk_widget_class_install_action (widget_class, "win.undo-delete", NULL, undo_delete_action);
+  gtk_widget_class_install_property_action (widget_class, "win.toggle-log", "log-visible");
+}
+
+static void
+mw_window_init (MwWindow *self)
+{
+  self->cancellable = g_cancellable_new ();
+  self->transcript = mw_transcript_new (MW_TRANSCRIPT_DEFAULT_MAX_ENTRIES);
+  self->server_messages = g_list_store_new (MW_TYPE_MESSAGE_SUMMARY);
+  self->downloaded_messages = g_list_store_new (MW_TYPE_MESSAGE_SUMMARY);
+  self->outbox_messages = g_list_store_new (MW_TYPE_MESSAGE_SUMMARY);
+  self->sent_messages = g_list_store_new (MW_TYPE_MESSAGE_SUMMARY);
+  self->settings = settings_new ();
+  self->pending = g_ptr_array_new_with_free_func (g_object_unref);
+  self->accounts = mw_account_store_new (NULL);
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  mw_log_view_set_transcript (self->log_view, self->transcript);
+  gtk_column_view_sort_by_column (self->message_view, self->date_column, GTK_SORT_DESCENDING);
+
+  g_signal_connect_object (self->filter_model, "items-changed",
+                           G_CALLBACK (update_list_page), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->server_messages, "items-changed",
+                           G_CALLBACK (update_list_page), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->search_entry, "search-changed",
+                           G_CALLBACK (update_list_page), self, G_CONNECT_SWAPPED);
+
+  gtk_list_box_select_row (self->folder_list, self->server_row);
+  folder_selected_cb (self, self->server_row);
+  g_signal_connect_object (self->log_view, "command", G_CALLBACK (console_command), self,
+                           G_CONNECT_SWAPPED);
+  gtk_widget_set_visible (GTK_WIDGET (self->account_dropdown), FALSE);
+  g_signal_connect_object (self->account_dropdown, "notify::selected",
+                           G_CALLBACK (account_selected_cb), self, G_CONNECT_SWAPPED);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo-delete", FALSE);
+}

@@ -1,0 +1,97 @@
+/* app-test-utils.c: driving widgets in tests
+ *
+ * Copyright 2026 The Mailwire authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "app-test-utils.h"
+
+#include <string.h>
+
+static gboolean
+tick_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+gboolean
+app_test_wait (AppTestCondition condition,
+               gpointer         data,
+               guint            seconds)
+{
+  gint64   deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+  guint    tick = g_timeout_add (20, tick_cb, NULL);
+  gboolean held;
+
+  /* The tick wakes the loop so the deadline is seen without sleeping. */
+  while (!(held = condition (data)) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
+  return held;
+}
+
+static const char *
+widget_text (GtkWidget *widget)
+{
+  if (GTK_IS_INSCRIPTION (widget))
+    return gtk_inscription_get_text (GTK_INSCRIPTION (widget));
+  if (GTK_IS_LABEL (widget))
+    return gtk_label_get_label (GTK_LABEL (widget));
+  return NULL;
+}
+
+static gboolean
+has_text (GtkWidget  *widget,
+          const char *text)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      const char *t = widget_text (child);
+
+      if ((t != NULL && strstr (t, text) != NULL) || has_text (child, text))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+GtkWidget *
+app_test_find (GtkWidget         *root,
+               GType              type,
+               const char *const *classes,
+               const char        *text)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+      gboolean   match = G_TYPE_CHECK_INSTANCE_TYPE (child, type);
+
+      for (size_t i = 0; match && classes != NULL && classes[i] != NULL; i++)
+        match = gtk_widget_has_css_class (child, classes[i]);
+      if (match && text != NULL)
+        {
+          const char *t = widget_text (child);
+
+          match = (t != NULL && strstr (t, text) != NULL) || has_text (child, text);
+        }
+      if (match)
+        return child;
+      found = app_test_find (child, type, classes, text);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+const char *
+app_test_child_text (GtkWidget  *root,
+                     const char *klass)
+{
+  const char *classes[] = { klass, NULL };
+  GtkWidget  *widget = app_test_find (root, GTK_TYPE_WIDGET, classes, NULL);
+
+  return widget != NULL ? widget_text (widget) : NULL;
+}

@@ -1,0 +1,34 @@
+/* app-test-utils.h: driving widgets in tests
+ *
+ * Copyright 2026 The Mailwire authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+typedef gboolean (*AppTestCondition) (gpointer data);
+
+/* Iterates the main context until @condition holds or @seconds pass;
+ * returns whether it held. */
+gboolean app_test_wait (AppTestCondition condition,
+                        gpointer         data,
+                        guint            seconds);
+
+/* The first descendant of @root (depth first) of @type, with every CSS
+ * class in @classes (NULL-terminated, may be NULL) and, for labels and
+ * inscriptions, containing @text (may be NULL). */
+GtkWidget *app_test_find (GtkWidget         *root,
+                          GType              type,
+                          const char *const *classes,
+                          const char        *text);
+
+/* The text of the first GtkInscription or GtkLabel under @root with the
+ * CSS class @klass. */
+const char *app_test_child_text (GtkWidget  *root,
+                                 const char *klass);
+
+G_END_DECLS

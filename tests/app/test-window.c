@@ -1,0 +1,537 @@
+/* test-window.c: the main window
+ *
+ * Copyright 2026 The Mailwire authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "app-test-utils.h"
+#include "mw-account-dialog.h"
+#include "mw-application.h"
+#include "mw-compose-window.h"
+#include "mw-mail-server.h"
+#include "mw-message-summary.h"
+#include "mw-window.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+typedef struct
+{
+  MwApplication *app;
+  MwWindow      *window;
+} Fixture;
+
+/* One registered application for the whole program, as in a session. */
+static MwApplication *application;
+
+static void
+set_up (Fixture *fixture,
+        gboolean demo)
+{
+  fixture->app = application;
+  mw_application_set_demo (fixture->app, demo);
+
+  fixture->window = mw_window_new (fixture->app);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+}
+
+static void
+fixture_set_up (Fixture      *fixture,
+                gconstpointer data)
+{
+  set_up (fixture, FALSE);
+}
+
+static void
+fixture_set_up_demo (Fixture      *fixture,
+                     gconstpointer data)
+{
+  set_up (fixture, TRUE);
+}
+
+static gboolean
+is_null (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static void
+fixture_tear_down (Fixture      *fixture,
+                   gconstpointer data)
+{
+  gpointer window = fixture->window;
+
+  g_object_add_weak_pointer (window, &window);
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  g_assert_true (app_test_wait (is_null, &window, 10));
+  mw_application_set_demo (fixture->app, FALSE);
+}
+
+static gboolean
+is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (data);
+}
+
+static void
+test_opens (Fixture      *fixture,
+            gconstpointer data)
+{
+  g_assert_true (app_test_wait (is_mapped, fixture->window, 10));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (mw_window_get_server_messages (fixture->window))), ==, 0);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (mw_window_get_log_view (fixture->window))));
+}
+
+static void
+test_toggle_log (Fixture      *fixture,
+                 gconstpointer data)
+{
+  GtkWidget *log_view = GTK_WIDGET (mw_window_get_log_view (fixture->window));
+
+  g_assert_false (mw_window_get_log_visible (fixture->window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.toggle-log", NULL));
+  g_assert_true (mw_window_get_log_visible (fixture->window));
+  g_assert_true (app_test_wait (is_mapped, log_view, 10));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.toggle-log", NULL));
+  g_assert_false (mw_window_get_log_visible (fixture->window));
+  g_assert_false (gtk_widget_get_visible (log_view));
+}
+
+typedef struct
+{
+  GtkWidget  *root;
+  const char *classes[4];
+  const char *text;
+} Find;
+
+static gboolean
+found (gpointer data)
+{
+  Find *find = data;
+
+  return app_test_find (find->root, GTK_TYPE_BOX, find->classes, find->text) != NULL;
+}
+
+static void
+test_transcript_shows (Fixture      *fixture,
+                       gconstpointer data)
+{
+  MwTranscript *transcript = mw_window_get_transcript (fixture->window);
+  Find          find = { GTK_WIDGET (mw_window_get_log_view (fixture->window)),
+                         { "log-row", "client", NULL },
+                         "CAPA" };
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.toggle-log", NULL);
+  mw_transcript_append (transcript, MW_TRANSCRIPT_CLIENT, 0, "CAPA", -1);
+  g_assert_true (app_test_wait (found, &find, 10));
+}
+
+static gboolean
+n_messages_is (gpointer data)
+{
+  gpointer *args = data;
+
+  return g_list_model_get_n_items (args[0]) == GPOINTER_TO_UINT (args[1]);
+}
+
+static void
+test_demo_list (Fixture      *fixture,
+                gconstpointer data)
+{
+  GListModel      *all = G_LIST_MODEL (mw_window_get_server_messages (fixture->window));
+  GListModel      *shown = mw_window_get_visible_messages (fixture->window);
+  MwTranscript    *transcript = mw_window_get_transcript (fixture->window);
+  g_autofree char *text = NULL;
+  gpointer         args[2] = { all, GUINT_TO_POINTER (12) };
+  GtkWidget       *entry;
+
+  /* Seeding writes a 30 MB message first; then the list fills from TOP. */
+  g_assert_true (app_test_wait (n_messages_is, args, 90));
+  args[0] = shown;
+  g_assert_true (app_test_wait (n_messages_is, args, 10));
+
+  /* The demo logs in without a readable secret. */
+  text = mw_transcript_to_text (transcript);
+  g_assert_nonnull (strstr (text, "+OK"));
+  g_assert_nonnull (strstr (text, "TOP 1 0"));
+
+  /* The search narrows the list to the thread. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.search", NULL);
+  entry = app_test_find (GTK_WIDGET (fixture->window), GTK_TYPE_SEARCH_BAR, NULL, NULL);
+  g_assert_nonnull (entry);
+  entry = app_test_find (entry, GTK_TYPE_SEARCH_ENTRY, NULL, NULL);
+  g_assert_nonnull (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "Release planning");
+  args[1] = GUINT_TO_POINTER (3);
+  g_assert_true (app_test_wait (n_messages_is, args, 10));
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "Müller");
+  args[1] = GUINT_TO_POINTER (1);
+  g_assert_true (app_test_wait (n_messages_is, args, 10));
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  args[1] = GUINT_TO_POINTER (12);
+  g_assert_true (app_test_wait (n_messages_is, args, 10));
+}
+
+static gboolean
+reader_shows (gpointer data)
+{
+  gpointer        *args = data;
+  const char      *classes[] = { "reader-body", NULL };
+  GtkWidget       *view = app_test_find (args[0], GTK_TYPE_TEXT_VIEW, classes, NULL);
+  GtkTextBuffer   *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+  GtkTextIter      start, end;
+  g_autofree char *text = NULL;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  return strstr (text, args[1]) != NULL;
+}
+
+static guint
+find_subject (GListModel *model,
+              const char *subject)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (MwMessageSummary) summary = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (mw_message_summary_get_subject (summary), subject) == 0)
+        return i;
+    }
+  g_assert_not_reached ();
+}
+
+static void
+test_demo_reader (Fixture      *fixture,
+                  gconstpointer data)
+{
+  GListModel *shown = mw_window_get_visible_messages (fixture->window);
+  gpointer    args[2] = { mw_window_get_server_messages (fixture->window), GUINT_TO_POINTER (12) };
+  gpointer    reader[2] = { fixture->window, NULL };
+
+  g_assert_true (app_test_wait (n_messages_is, args, 90));
+  args[0] = shown;
+  g_assert_true (app_test_wait (n_messages_is, args, 10));
+
+  /* The preview decodes quoted-printable UTF-8 from TOP. */
+  gtk_single_selection_set_selected (GTK_SINGLE_SELECTION (shown),
+                                     find_subject (shown, "Grüße aus München – Fotos vom Wochenende 📷"));
+  reader[1] = "Schöne Grüße";
+  g_assert_true (app_test_wait (reader_shows, reader, 20));
+
+  /* An HTML-only message is shown as text. */
+  gtk_single_selection_set_selected (GTK_SINGLE_SELECTION (shown),
+                                     find_subject (shown, "This week: TLS 1.3 everywhere, and why your mail client still says QUIT"));
+  reader[1] = "no plain-text part";
+  g_assert_true (app_test_wait (reader_shows, reader, 20));
+}
+
+static gboolean
+has_flag (gpointer data)
+{
+  gpointer *args = data;
+
+  return (mw_message_summary_get_flags (args[0]) & GPOINTER_TO_UINT (args[1])) != 0;
+}
+
+static gboolean
+lacks_flag (gpointer data)
+{
+  return !has_flag (data);
+}
+
+static void
+test_demo_delete (Fixture      *fixture,
+                  gconstpointer data)
+{
+  GListModel *all = G_LIST_MODEL (mw_window_get_server_messages (fixture->window));
+  GListModel *shown = mw_window_get_visible_messages (fixture->window);
+  g_autoptr (MwMessageSummary) summary = NULL;
+  gpointer         args[2] = { all, GUINT_TO_POINTER (12) };
+  gpointer         flag[2] = { NULL, GUINT_TO_POINTER (MW_MESSAGE_FLAG_DELETED) };
+  g_autofree char *text = NULL;
+
+  g_assert_true (app_test_wait (n_messages_is, args, 90));
+  args[0] = shown;
+  g_assert_true (app_test_wait (n_messages_is, args, 10));
+  gtk_single_selection_set_selected (GTK_SINGLE_SELECTION (shown),
+                                     find_subject (shown, "Release planning for 2.0"));
+  summary = g_object_ref (gtk_single_selection_get_selected_item (GTK_SINGLE_SELECTION (shown)));
+  flag[0] = summary;
+
+  /* Undo sends RSET before QUIT: the message stays. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.delete", NULL));
+  g_assert_true (app_test_wait (has_flag, flag, 20));
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.undo-delete", NULL);
+  g_assert_true (app_test_wait (lacks_flag, flag, 20));
+  args[0] = all;
+  g_assert_true (n_messages_is (args));
+  text = mw_transcript_to_text (mw_window_get_transcript (fixture->window));
+  g_assert_nonnull (strstr (text, "C: RSET"));
+
+  /* Without Undo, the message goes once QUIT is answered. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.delete", NULL);
+  g_assert_true (app_test_wait (has_flag, flag, 20));
+  args[1] = GUINT_TO_POINTER (11);
+  g_assert_true (app_test_wait (n_messages_is, args, 30));
+  g_clear_pointer (&text, g_free);
+  text = mw_transcript_to_text (mw_window_get_transcript (fixture->window));
+  g_assert_nonnull (strstr (text, "messages deleted"));
+}
+
+static gboolean
+transcript_has (gpointer data)
+{
+  gpointer        *args = data;
+  g_autofree char *text = mw_transcript_to_text (args[0]);
+
+  return strstr (text, args[1]) != NULL;
+}
+
+static void
+test_demo_console (Fixture      *fixture,
+                   gconstpointer data)
+{
+  GListModel *all = G_LIST_MODEL (mw_window_get_server_messages (fixture->window));
+  GtkWidget  *log_view = GTK_WIDGET (mw_window_get_log_view (fixture->window));
+  gpointer    args[2] = { all, GUINT_TO_POINTER (12) };
+  gpointer    seen[2] = { mw_window_get_transcript (fixture->window), NULL };
+  const char *classes[] = { "monospace", NULL };
+  GtkWidget  *entry;
+
+  g_assert_true (app_test_wait (n_messages_is, args, 90));
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.toggle-log", NULL);
+
+  /* The console opens a session of its own and shows the exchange. */
+  entry = app_test_find (log_view, GTK_TYPE_ENTRY, classes, NULL);
+  g_assert_nonnull (entry);
+  g_assert_true (gtk_widget_get_sensitive (entry));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "STAT");
+  g_signal_emit_by_name (entry, "activate");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
+  seen[1] = "C: STAT";
+  g_assert_true (app_test_wait (transcript_has, seen, 20));
+  seen[1] = "S: +OK 12 ";
+  g_assert_true (app_test_wait (transcript_has, seen, 20));
+}
+
+static MwComposeWindow *
+find_compose (void)
+{
+  g_autoptr (GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (MW_IS_COMPOSE_WINDOW (l->data))
+      return l->data;
+  return NULL;
+}
+
+static void
+test_demo_compose (Fixture      *fixture,
+                   gconstpointer data)
+{
+  GListModel      *all = G_LIST_MODEL (mw_window_get_server_messages (fixture->window));
+  gpointer         args[2] = { all, GUINT_TO_POINTER (12) };
+  gpointer         seen[2] = { mw_window_get_transcript (fixture->window), NULL };
+  MwComposeWindow *compose;
+  GtkWidget       *to;
+  gpointer         weak;
+
+  g_assert_true (app_test_wait (n_messages_is, args, 90));
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.compose", NULL);
+  compose = find_compose ();
+  g_assert_nonnull (compose);
+
+  /* A bad address is marked. */
+  mw_compose_window_set_to (compose, "not an address@");
+  to = app_test_find (GTK_WIDGET (compose), GTK_TYPE_ENTRY, (const char *const[]){ "error", NULL }, NULL);
+  g_assert_nonnull (to);
+
+  mw_compose_window_set_to (compose, "Demo User <"
+                                     "demo@mailwire.invalid"
+                                     ">");
+  g_assert_null (app_test_find (GTK_WIDGET (compose), GTK_TYPE_ENTRY, (const char *const[]){ "error", NULL }, NULL));
+  mw_compose_window_set_subject (compose, "Sent from the compose window");
+  mw_compose_window_set_body (compose, "Über den Wolken.\n");
+
+  /* Sending delivers into the demo mailbox; the window closes on 250. */
+  weak = compose;
+  g_object_add_weak_pointer (G_OBJECT (compose), &weak);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (compose), "compose.send", NULL));
+  g_assert_true (app_test_wait (is_null, &weak, 30));
+  seen[1] = "C: RCPT TO:<demo@mailwire.invalid>";
+  g_assert_true (transcript_has (seen));
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.get-mail", NULL);
+  args[1] = GUINT_TO_POINTER (13);
+  g_assert_true (app_test_wait (n_messages_is, args, 30));
+}
+
+static void
+test_demo_open (Fixture      *fixture,
+                gconstpointer data)
+{
+  GListModel *shown = mw_window_get_visible_messages (fixture->window);
+  gpointer    args[2] = { mw_window_get_server_messages (fixture->window), GUINT_TO_POINTER (12) };
+  gpointer    flag[2] = { NULL, GUINT_TO_POINTER (MW_MESSAGE_FLAG_DOWNLOADED) };
+  gpointer    reader[2] = { fixture->window, "Schöne Grüße" };
+  gpointer    seen[2] = { mw_window_get_transcript (fixture->window), "C: RETR " };
+
+  g_assert_true (app_test_wait (n_messages_is, args, 90));
+  args[0] = shown;
+  g_assert_true (app_test_wait (n_messages_is, args, 10));
+  gtk_single_selection_set_selected (GTK_SINGLE_SELECTION (shown),
+                                     find_subject (shown, "Grüße aus München – Fotos vom Wochenende 📷"));
+  flag[0] = gtk_single_selection_get_selected_item (GTK_SINGLE_SELECTION (shown));
+
+  /* RETR into the local Maildir, then the decoded text. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.open", NULL));
+  g_assert_true (app_test_wait (has_flag, flag, 30));
+  g_assert_true (transcript_has (seen));
+  g_assert_true (app_test_wait (reader_shows, reader, 20));
+}
+
+static void
+collect (GtkWidget *root,
+         GType      type,
+         GPtrArray *out)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        g_ptr_array_add (out, child);
+      else
+        collect (child, type, out);
+    }
+}
+
+static GtkWindow *
+find_toplevel (GType type)
+{
+  g_autoptr (GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type))
+      return l->data;
+  return NULL;
+}
+
+static gboolean
+subtitle_has (gpointer data)
+{
+  gpointer   *args = data;
+  const char *subtitle = adw_action_row_get_subtitle (args[0]);
+
+  return subtitle != NULL && strstr (subtitle, args[1]) != NULL;
+}
+
+static void
+test_account_test_connection (Fixture      *fixture,
+                              gconstpointer data)
+{
+  g_autofree char *maildir = g_build_filename (g_get_tmp_dir (), "server-maildir", NULL);
+  g_autoptr (MwMailServer) server = mw_mail_server_new (maildir);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) entries = g_ptr_array_new ();
+  g_autoptr (GPtrArray) combos = g_ptr_array_new ();
+  g_autoptr (GPtrArray) rows = g_ptr_array_new ();
+  g_autofree char *pop3_port = NULL;
+  g_autofree char *smtp_port = NULL;
+  GtkWindow       *dialog;
+  GtkWidget       *plaintext;
+  gpointer         args[2] = { NULL, "logged in" };
+
+  mw_mail_server_add_user (server, "ada", "analytical");
+  mw_mail_server_set_allow_plaintext_auth (server, TRUE);
+  g_assert_true (mw_mail_server_start (server, &error));
+  g_assert_no_error (error);
+  pop3_port = g_strdup_printf ("%u", mw_mail_server_get_pop3_port (server));
+  smtp_port = g_strdup_printf ("%u", mw_mail_server_get_smtp_port (server));
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.accounts", NULL);
+  dialog = find_toplevel (MW_TYPE_ACCOUNT_DIALOG);
+  g_assert_nonnull (dialog);
+
+  /* Name, address, POP3 server, port, user, password, then SMTP's. */
+  collect (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW, entries);
+  g_assert_cmpuint (entries->len, ==, 10);
+  gtk_editable_set_text (entries->pdata[1], "ada@example.org");
+  gtk_editable_set_text (entries->pdata[2], "127.0.0.1");
+  gtk_editable_set_text (entries->pdata[3], pop3_port);
+  gtk_editable_set_text (entries->pdata[4], "ada");
+  gtk_editable_set_text (entries->pdata[5], "analytical");
+  gtk_editable_set_text (entries->pdata[6], "127.0.0.1");
+  gtk_editable_set_text (entries->pdata[7], smtp_port);
+  gtk_editable_set_text (entries->pdata[8], "ada");
+  gtk_editable_set_text (entries->pdata[9], "analytical");
+  collect (GTK_WIDGET (dialog), ADW_TYPE_COMBO_ROW, combos);
+  g_assert_cmpuint (combos->len, ==, 2);
+  adw_combo_row_set_selected (combos->pdata[0], 2);
+  adw_combo_row_set_selected (combos->pdata[1], 2);
+  plaintext = app_test_find (GTK_WIDGET (dialog), GTK_TYPE_SWITCH, NULL, NULL);
+  gtk_switch_set_active (GTK_SWITCH (plaintext), TRUE);
+
+  /* Test Connection logs in to both and says so. */
+  collect (GTK_WIDGET (dialog), ADW_TYPE_ACTION_ROW, rows);
+  for (guint i = 0; i < rows->len; i++)
+    if (g_strcmp0 (adw_preferences_row_get_title (rows->pdata[i]), "Test Connection") == 0)
+      args[0] = rows->pdata[i];
+  g_assert_nonnull (args[0]);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "account.test", NULL));
+  g_assert_true (app_test_wait (subtitle_has, args, 20));
+  args[1] = "accepted the login";
+  g_assert_true (app_test_wait (subtitle_has, args, 20));
+
+  gtk_window_destroy (dialog);
+  mw_mail_server_stop (server);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr (GError) error = NULL;
+  int ret;
+
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  gtk_init ();
+
+  application = g_object_new (MW_TYPE_APPLICATION,
+                              "application-id", APP_ID ".Test",
+                              "flags", G_APPLICATION_NON_UNIQUE,
+                              NULL);
+  g_application_register (G_APPLICATION (application), NULL, &error);
+  g_assert_no_error (error);
+
+  g_test_add ("/app/window/opens", Fixture, NULL,
+              fixture_set_up, test_opens, fixture_tear_down);
+  g_test_add ("/app/window/toggle-log", Fixture, NULL,
+              fixture_set_up, test_toggle_log, fixture_tear_down);
+  g_test_add ("/app/window/transcript-shows", Fixture, NULL,
+              fixture_set_up, test_transcript_shows, fixture_tear_down);
+  g_test_add ("/app/window/demo-list", Fixture, NULL,
+              fixture_set_up_demo, test_demo_list, fixture_tear_down);
+  g_test_add ("/app/window/demo-reader", Fixture, NULL,
+              fixture_set_up_demo, test_demo_reader, fixture_tear_down);
+  g_test_add ("/app/window/demo-delete", Fixture, NULL,
+              fixture_set_up_demo, test_demo_delete, fixture_tear_down);
+  g_test_add ("/app/window/demo-console", Fixture, NULL,
+              fixture_set_up_demo, test_demo_console, fixture_tear_down);
+  g_test_add ("/app/window/demo-compose", Fixture, NULL,
+              fixture_set_up_demo, test_demo_compose, fixture_tear_down);
+  g_test_add ("/app/window/demo-open", Fixture, NULL,
+              fixture_set_up_demo, test_demo_open, fixture_tear_down);
+  g_test_add ("/app/window/account-test-connection", Fixture, NULL,
+              fixture_set_up, test_account_test_connection, fixture_tear_down);
+
+  ret = g_test_run ();
+  g_clear_object (&application);
+  return ret;
+}
