@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "mw-cli-common.h"
+#include "mw-protocol-commands.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -538,4 +539,32 @@ mw_cli_json_append_string (GString    *out,
         }
     }
   g_string_append_c (out, '"');
+}
+
+void
+mw_cli_print_command_list (MwReplyProtocol protocol)
+{
+  const MwProtocolCommand *commands;
+  size_t                   n;
+
+  commands = mw_protocol_commands (protocol, &n);
+  for (size_t i = 0; i < n; i++)
+    printf ("  %-44s %s\n", commands[i].syntax,
+            commands[i].fate == MW_COMMAND_FATE_REFUSED ? _ ("(refused)") : commands[i].standard);
+}
+
+gboolean
+mw_cli_print_command_help (MwReplyProtocol protocol,
+                           const char     *name)
+{
+  const MwProtocolCommand *command = mw_protocol_command_lookup (protocol, name);
+
+  if (command == NULL)
+    return FALSE;
+
+  printf ("%s — %s (%s)\n", command->syntax, mw_protocol_command_get_help (command), command->standard);
+  if (command->fate == MW_COMMAND_FATE_REFUSED)
+    printf ("%s %s\n", _ ("Refused:"), mw_protocol_command_get_refusal (command));
+
+  return TRUE;
 }

@@ -10,6 +10,7 @@
 
 #include "mw-connection.h"
 #include "mw-reply-explainer.h"
+#include "mw-reply-explainer.h"
 #include "mw-transcript.h"
 
 G_BEGIN_DECLS
@@ -111,6 +112,13 @@ void mw_cli_print_certificate_problem (MwConnection *connection);
  * replaced, other characters are kept as they are. */
 void mw_cli_json_append_string (GString    *out,
                                 const char *text);
+
+/* Console help from the protocol's command table: one line a command, or
+ * one command's syntax, help, standard and (when refused) the reason.
+ * Returns FALSE when @name is not a command of the protocol. */
+void     mw_cli_print_command_list (MwReplyProtocol protocol);
+gboolean mw_cli_print_command_help (MwReplyProtocol protocol,
+                                    const char     *name);
 
 /* Overwrites and frees a secret. */
 void mw_cli_free_secret (char *secret);

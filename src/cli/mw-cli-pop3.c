@@ -9,6 +9,7 @@
 #include "mw-cli-pop3.h"
 
 #include "mw-cli-common.h"
+#include "mw-protocol-commands.h"
 #include "mw-fetch-plan.h"
 #include "mw-maildir.h"
 #include "mw-message-summary.h"
@@ -917,29 +918,6 @@ command_serverinfo (Pop3Cli *cli,
 
 /* console. */
 
-static const struct
-{
-  const char *verb;
-  const char *help;
-} pop3_help[] = {
-  { "USER", N_ ("USER name — gives the mailbox name; PASS follows. RFC 1939.") },
-  { "PASS", N_ ("PASS string — the password after USER. Sent as typed, shown as ******** in the transcript. RFC 1939.") },
-  { "APOP", N_ ("APOP name digest — login with the MD5 of the greeting’s timestamp and the password, when the greeting has a timestamp. RFC 1939.") },
-  { "AUTH", N_ ("AUTH mechanism — SASL login (RFC 5034). Mailwire logs in when connecting; use --auth to choose the mechanism.") },
-  { "CAPA", N_ ("CAPA — lists what the server can do, one keyword a line (multi-line reply). RFC 2449.") },
-  { "STLS", N_ ("STLS — upgrades the connection to TLS (RFC 2595). Done when connecting with --security starttls; not available here.") },
-  { "STAT", N_ ("STAT — number of messages and their total size in bytes. RFC 1939.") },
-  { "LIST", N_ ("LIST [msg] — sizes: of every message (multi-line), or of one. RFC 1939.") },
-  { "UIDL", N_ ("UIDL [msg] — unique IDs that stay the same across sessions: of every message (multi-line), or of one. RFC 1939.") },
-  { "TOP", N_ ("TOP msg n — the headers and the first n lines of the body (multi-line); TOP msg 0 shows the headers. RFC 1939.") },
-  { "RETR", N_ ("RETR msg — the whole message (multi-line). To save it byte for byte use “mailwire-cli pop3 retr N -o FILE”. RFC 1939.") },
-  { "DELE", N_ ("DELE msg — marks a message for deletion. It is deleted only when QUIT succeeds; RSET undoes the marks. RFC 1939.") },
-  { "RSET", N_ ("RSET — removes every deletion mark of this session. RFC 1939.") },
-  { "NOOP", N_ ("NOOP — does nothing; the server answers +OK (keeps the session alive). RFC 1939.") },
-  { "QUIT", N_ ("QUIT — ends the session; messages marked with DELE are deleted now, if the server answers +OK. RFC 1939.") },
-  { "LAST", N_ ("LAST — the highest message number accessed. Obsolete: defined in RFC 1460, dropped by RFC 1725; most servers refuse it. Mailwire uses UIDL to know which messages it has seen.") },
-};
-
 static void
 console_help (const char *topic)
 {
@@ -950,19 +928,12 @@ console_help (const char *topic)
       printf ("%s\n", _ ("“help COMMAND” explains one command. End with QUIT (applies deletions) "
                          "or end of input (deletes nothing)."));
       printf ("%s\n", _ ("Commands:"));
-      for (size_t i = 0; i < G_N_ELEMENTS (pop3_help); i++)
-        printf ("  %s\n", _ (pop3_help[i].help));
+      mw_cli_print_command_list (MW_REPLY_PROTOCOL_POP3);
       return;
     }
 
-  for (size_t i = 0; i < G_N_ELEMENTS (pop3_help); i++)
-    {
-      if (g_ascii_strcasecmp (topic, pop3_help[i].verb) == 0)
-        {
-          printf ("%s\n", _ (pop3_help[i].help));
-          return;
-        }
-    }
+  if (mw_cli_print_command_help (MW_REPLY_PROTOCOL_POP3, topic))
+    return;
 
   printf (_ ("“%s” is not a POP3 command. Type “help” for the list.\n"), topic);
 }

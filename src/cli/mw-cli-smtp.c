@@ -9,6 +9,7 @@
 #include "mw-cli-smtp.h"
 
 #include "mw-cli-common.h"
+#include "mw-protocol-commands.h"
 #include "mw-data-encoder.h"
 #include "mw-message-builder.h"
 #include "mw-reply-explainer.h"
@@ -705,36 +706,6 @@ command_send (SmtpCli *cli,
 
 /* console. */
 
-static const struct
-{
-  const char *verb;
-  const char *help;
-} smtp_help[] = {
-  { "HELO", N_ ("HELO domain — the old greeting, without extensions; Mailwire uses it when EHLO is refused. RFC 5321.") },
-  { "EHLO", N_ ("EHLO domain — the greeting; the reply lists the extensions (see “mailwire-cli smtp serverinfo”). RFC 5321.") },
-  { "MAIL", N_ ("MAIL FROM:<address> [SIZE= BODY= SMTPUTF8 RET= ENVID=] — starts a message with its sender. RFC 5321, 1870, 6152, 6531, 3461.") },
-  { "RCPT", N_ ("RCPT TO:<address> [NOTIFY=] — adds a recipient; each gets its own answer. RFC 5321, 3461.") },
-  { "DATA", N_ ("DATA — after the server’s 354, type the message and end it with a line holding only “.”; the console sends it with CRLF line ends and dot-stuffed. RFC 5321.") },
-  { "BDAT", N_ ("BDAT size [LAST] — the message in counted chunks (CHUNKING). Not typed by hand: the byte count must be exact; use DATA here, or “mailwire-cli smtp send”. RFC 3030.") },
-  { "RSET", N_ ("RSET — abandons the message being composed. RFC 5321.") },
-  { "VRFY", N_ ("VRFY string — asks whether an address exists; many servers answer 252 (cannot say). RFC 5321.") },
-  { "EXPN", N_ ("EXPN list — asks for the members of a mailing list; most servers refuse it. RFC 5321.") },
-  { "HELP", N_ ("HELP [topic] — the server’s own help, shown as it is (type HELP in capitals; “help” shows this text). RFC 5321.") },
-  { "NOOP", N_ ("NOOP — does nothing; the server answers 250. RFC 5321.") },
-  { "QUIT", N_ ("QUIT — ends the session. RFC 5321.") },
-  { "STARTTLS", N_ ("STARTTLS — upgrades to TLS (RFC 3207). Done when connecting with --security starttls; not available here.") },
-  { "AUTH", N_ ("AUTH mechanism — login (RFC 4954). Done when connecting (--user), with the password kept out of the transcript; not available here.") },
-  { "ETRN", N_ ("ETRN domain — asks the server to flush its queue for a domain. RFC 1985.") },
-  { "ATRN", N_ ("ATRN — authenticated TURN for on-demand relay (RFC 2645): the roles would switch; Mailwire cannot act as the server side, so it does not switch roles.") },
-  { "TURN", N_ ("TURN — refused: it reverses the roles without authentication and was removed from the standard as unsafe (RFC 821, dropped in RFC 2821).") },
-  { "SEND", N_ ("SEND FROM:<address> — deliver to a user’s terminal. Obsolete (RFC 821), removed in RFC 2821; servers refuse it.") },
-  { "SOML", N_ ("SOML FROM:<address> — send to the terminal or else the mailbox. Obsolete (RFC 821), removed in RFC 2821; servers refuse it.") },
-  { "SAML", N_ ("SAML FROM:<address> — send to the terminal and the mailbox. Obsolete (RFC 821), removed in RFC 2821; servers refuse it.") },
-  { "BURL", N_ ("BURL url [LAST] — takes the message from an IMAP URL (RFC 4468); not used by Mailwire, which has no IMAP.") },
-  { "ONEX", N_ ("ONEX — old Sendmail extension: only one transaction in this session.") },
-  { "VERB", N_ ("VERB — old Sendmail extension: verbose replies.") },
-};
-
 static void
 console_help (const char *topic)
 {
@@ -744,19 +715,12 @@ console_help (const char *topic)
                          "session it opened (TLS and login done) and prints the replies."));
       printf ("%s\n", _ ("“help COMMAND” explains one command; HELP in capitals asks the server."));
       printf ("%s\n", _ ("Commands:"));
-      for (size_t i = 0; i < G_N_ELEMENTS (smtp_help); i++)
-        printf ("  %s\n", _ (smtp_help[i].help));
+      mw_cli_print_command_list (MW_REPLY_PROTOCOL_SMTP);
       return;
     }
 
-  for (size_t i = 0; i < G_N_ELEMENTS (smtp_help); i++)
-    {
-      if (g_ascii_strcasecmp (topic, smtp_help[i].verb) == 0)
-        {
-          printf ("%s\n", _ (smtp_help[i].help));
-          return;
-        }
-    }
+  if (mw_cli_print_command_help (MW_REPLY_PROTOCOL_SMTP, topic))
+    return;
 
   printf (_ ("“%s” is not an SMTP command Mailwire knows. Type “help” for the list.\n"), topic);
 }
