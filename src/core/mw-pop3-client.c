@@ -482,7 +482,7 @@ static void
 fail_all (MwPop3Client *self,
           const GError *error)
 {
-  g_autoptr (MwPop3Client) hold = g_object_ref (self);
+  G_GNUC_UNUSED g_autoptr (MwPop3Client) hold = g_object_ref (self);
   GQueue queue = G_QUEUE_INIT;
   Cmd   *cmd;
 
@@ -746,7 +746,7 @@ cancelled_cb (GCancellable *cancellable,
 {
   Op           *op = g_task_get_task_data (task);
   MwPop3Client *self = op->self;
-  g_autoptr (GTask) hold = g_object_ref (task);
+  G_GNUC_UNUSED g_autoptr (GTask) hold = g_object_ref (task);
   g_autoptr (GError) error = NULL;
   gboolean written = FALSE;
 
@@ -1741,7 +1741,7 @@ connect_fail (GTask  *task,
 {
   Op           *op = g_task_get_task_data (task);
   MwPop3Client *self = op->self;
-  g_autoptr (GTask) hold = g_object_ref (task);
+  G_GNUC_UNUSED g_autoptr (GTask) hold = g_object_ref (task);
 
   op_return_error (task, g_error_copy (error));
   fail_all (self, error);
