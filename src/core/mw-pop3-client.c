@@ -49,6 +49,7 @@ struct _Cmd
   guint barrier : 1;      /* written alone; nothing follows until it is done */
   guint progress : 1;     /* re-emit body progress */
   guint secret : 1;       /* wipe the line when done */
+  guint strict : 1;       /* a body past max_bytes ends the session */
 
   /* The reply. */
   char       *status;
@@ -689,6 +690,7 @@ read_line_cb (GObject      *object,
           cmd->sink = g_memory_output_stream_new_resizable ();
           sink = cmd->sink;
         }
+      mw_connection_set_body_limit (self->connection, cmd->strict ? cmd->max_bytes : 0);
       mw_connection_read_body_async (self->connection, sink, cmd->max_bytes, NULL,
                                      read_body_cb, g_object_ref (self));
       return;
@@ -2333,6 +2335,7 @@ capa_cmd_new (GTask  *task,
   cmd->multiline = TRUE;
   cmd->collect = TRUE;
   cmd->max_bytes = 65536;
+  cmd->strict = TRUE;
   cmd->barrier = TRUE;
   return cmd;
 }
@@ -2596,6 +2599,7 @@ listing_cmd (MwPop3Client *self,
       cmd->multiline = TRUE;
       cmd->collect = TRUE;
       cmd->max_bytes = MW_POP3_MAX_LISTING;
+      cmd->strict = TRUE;
     }
   return cmd;
 }
@@ -3674,6 +3678,7 @@ mw_pop3_client_previews_async (MwPop3Client       *self,
   cmd->multiline = TRUE;
   cmd->collect = TRUE;
   cmd->max_bytes = MW_POP3_MAX_LISTING;
+  cmd->strict = TRUE;
   g_queue_push_tail (&self->pending, cmd);
 
   if (!self->capa_known || (self->capabilities & MW_POP3_CAPABILITY_UIDL) != 0)
@@ -3682,6 +3687,7 @@ mw_pop3_client_previews_async (MwPop3Client       *self,
       cmd->multiline = TRUE;
       cmd->collect = TRUE;
       cmd->max_bytes = MW_POP3_MAX_LISTING;
+      cmd->strict = TRUE;
       g_queue_push_tail (&self->pending, cmd);
     }
   else

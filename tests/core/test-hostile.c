@@ -359,6 +359,16 @@ pop3_capa_unterminated (MwFakeServer *server)
 }
 
 static void
+pop3_capa_endless (MwFakeServer *server)
+{
+  mw_fake_server_send (server, POP3_GREETING);
+  mw_fake_server_expect (server, "CAPA");
+  mw_fake_server_send (server, "+OK\r\n");
+  mw_fake_server_send_repeat (server, "X-FILLER\r\n", 20 * 1000 * 1000);
+  mw_fake_server_drain (server);
+}
+
+static void
 pop3_stls_refused (MwFakeServer *server)
 {
   mw_fake_server_send (server, POP3_GREETING);
@@ -487,6 +497,18 @@ pop3_dele_silent (MwFakeServer *server)
   pop3_login (server);
   mw_fake_server_expect (server, "DELE 1");
   mw_fake_server_stall (server, 30000);
+}
+
+static void
+pop3_list_huge (MwFakeServer *server)
+{
+  pop3_login (server);
+  mw_fake_server_expect (server, "LIST");
+  mw_fake_server_send (server, "+OK\r\n");
+  /* 2,000,000 lines, then more without end. */
+  mw_fake_server_send_repeat (server, "1999999 4294967296\r\n", 2000000);
+  mw_fake_server_send_repeat (server, "1999999 4294967296\r\n", 10000000);
+  mw_fake_server_drain (server);
 }
 
 static void
@@ -996,6 +1018,8 @@ static const Row rows[] = {
     pop3_capa_refused, OP_CONNECT, D_NONE, 0, check_capa_fallback },
   { "/core/hostile/pop3/capa/unterminated", POP3, ALLOW | ROW_STALLS, NULL, NULL,
     pop3_capa_unterminated, OP_CONNECT, D_IO, G_IO_ERROR_TIMED_OUT, NULL },
+  { "/core/hostile/pop3/capa/endless", POP3, ALLOW, NULL, NULL,
+    pop3_capa_endless, OP_CONNECT, D_CONNECTION, MW_CONNECTION_ERROR_PROTOCOL, check_bounded_listing },
   /* STLS and certificates: the password never goes out. */
   { "/core/hostile/pop3/stls/refused", POP3, ROW_STARTTLS, "server", NULL,
     pop3_stls_refused, OP_CONNECT, D_POP3, MW_POP3_ERROR_STARTTLS_UNAVAILABLE, NULL },
@@ -1036,6 +1060,8 @@ static const Row rows[] = {
     pop3_list_nul, OP_LIST, D_POP3, MW_POP3_ERROR_PROTOCOL, NULL },
   { "/core/hostile/pop3/list/unterminated", POP3, ALLOW | ROW_STALLS, NULL, NULL,
     pop3_list_unterminated, OP_LIST, D_IO, G_IO_ERROR_TIMED_OUT, NULL },
+  { "/core/hostile/pop3/list/millions", POP3, ALLOW, NULL, NULL,
+    pop3_list_huge, OP_LIST, D_CONNECTION, MW_CONNECTION_ERROR_PROTOCOL, check_bounded_listing },
   { "/core/hostile/pop3/list/count-mismatch", POP3, ALLOW, NULL, NULL,
     pop3_count_mismatch, OP_PREVIEWS, D_NONE, 0, check_count_mismatch },
   { "/core/hostile/pop3/list/beyond-stat", POP3, ALLOW, NULL, NULL,
