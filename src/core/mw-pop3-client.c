@@ -616,9 +616,26 @@ engine_kick (MwPop3Client *self)
 static void
 complete_head (MwPop3Client *self)
 {
-  Cmd *cmd = g_queue_pop_head (&self->inflight);
+  Cmd *cmd = g_queue_peek_head (&self->inflight);
 
   g_assert (cmd != NULL);
+
+  /* With no other command in flight, bytes already received answer a
+   * command not yet sent, and would be taken for its reply. (After STLS
+   * the connection reports them as an injection.) */
+  if (self->inflight.length == 1 && self->connection != NULL &&
+      mw_connection_get_buffered (self->connection) > 0 &&
+      g_strcmp0 (cmd->line, "STLS") != 0 && g_strcmp0 (cmd->line, "QUIT") != 0)
+    {
+      g_autoptr (GError) error = g_error_new (MW_POP3_ERROR, MW_POP3_ERROR_PROTOCOL,
+                                              _ ("%s sent a reply to a command Mailwire had not sent"),
+                                              self->host);
+
+      fail_all (self, error);
+      return;
+    }
+
+  g_queue_pop_head (&self->inflight);
   self->outstanding -= cmd->cost;
   self->reading = FALSE;
   cmd->done (self, cmd, NULL);

@@ -1471,6 +1471,15 @@ read_line_cb (GObject      *object,
               read_next_line (task);
               return;
             }
+
+          /* Every reply asked for is in: anything more answers a command
+           * not yet sent, and would be taken for its reply. (After
+           * STARTTLS the connection reports it as an injection.) */
+          if (op->state != STATE_STARTTLS && self->connection != NULL &&
+              mw_connection_get_buffered (self->connection) > 0)
+            op->read_error = g_error_new (MW_SMTP_ERROR, MW_SMTP_ERROR_PROTOCOL,
+                                          _ ("%s sent a reply to a command Mailwire had not sent"),
+                                          self->host);
         }
     }
 

@@ -517,6 +517,18 @@ check_bounded_listing (Run *run)
   g_assert_cmpuint (mw_fake_server_get_sent (run->server), <, 200 * MB);
 }
 
+static void
+pop3_extra_reply (MwFakeServer *server)
+{
+  pop3_login (server);
+  mw_fake_server_expect (server, "STAT");
+  /* A second reply nobody asked for, shaped to answer the next LIST. */
+  mw_fake_server_send (server, "+OK 1 100\r\n+OK\r\n1 999999\r\n.\r\n");
+  mw_fake_server_expect (server, "LIST");
+  mw_fake_server_send (server, "+OK\r\n1 100\r\n.\r\n");
+  mw_fake_server_drain (server);
+}
+
 /* The previews: STAT, LIST, UIDL, TOP one at a time (no CAPA). */
 static void
 pop3_previews_start (MwFakeServer *server,
@@ -959,6 +971,28 @@ smtp_pipelined_out_of_order (MwFakeServer *server)
 }
 
 static void
+smtp_pipelined_too_many (MwFakeServer *server)
+{
+  smtp_hello (server, "250-hostile.example\r\n250 PIPELINING\r\n");
+  mw_fake_server_expect (server, "MAIL FROM:<me@example.org>");
+  mw_fake_server_expect (server, "RCPT TO:<you@example.net>");
+  /* One more reply than commands: it would answer DATA. */
+  mw_fake_server_send (server, "250 sender OK\r\n250 recipient OK\r\n250 extra\r\n");
+  mw_fake_server_expect (server, "DATA");
+  mw_fake_server_send (server, "354 go ahead\r\n");
+  mw_fake_server_drain (server);
+}
+
+static void
+smtp_extra_after_final (MwFakeServer *server)
+{
+  smtp_hello (server, "250 hostile.example\r\n");
+  mw_fake_server_expect (server, "NOOP");
+  mw_fake_server_send (server, "250 OK\r\n250 nobody asked\r\n");
+  mw_fake_server_drain (server);
+}
+
+static void
 smtp_reply_nul (MwFakeServer *server)
 {
   smtp_hello (server, "250 hostile.example\r\n");
@@ -1086,6 +1120,8 @@ static const Row rows[] = {
     pop3_retr_closed, OP_RETR, D_CONNECTION, MW_CONNECTION_ERROR_CLOSED, NULL },
   { "/core/hostile/pop3/dele/silence", POP3, ALLOW | ROW_STALLS, NULL, NULL,
     pop3_dele_silent, OP_DELE, D_IO, G_IO_ERROR_TIMED_OUT, NULL },
+  { "/core/hostile/pop3/reply/unasked", POP3, ALLOW, NULL, NULL,
+    pop3_extra_reply, OP_STAT_THEN_LIST, D_POP3, MW_POP3_ERROR_PROTOCOL, NULL },
   /* POP3 SASL. */
   { "/core/hostile/pop3/auth/unknown-mechanisms", POP3, ROW_NONE, NULL, NULL,
     pop3_unknown_mechanisms, OP_CONNECT, D_POP3, MW_POP3_ERROR_NO_MECHANISM, NULL },
@@ -1161,6 +1197,10 @@ static const Row rows[] = {
     smtp_final_closed, OP_SEND, D_SMTP, MW_SMTP_ERROR_DELIVERY_UNCERTAIN, NULL },
   { "/core/hostile/smtp/pipelining/out-of-order", SMTP, ROW_NONE, NULL, NULL,
     smtp_pipelined_out_of_order, OP_SEND, D_SMTP, MW_SMTP_ERROR_SENDER_REFUSED, check_no_message_sent },
+  { "/core/hostile/smtp/pipelining/too-many", SMTP, ROW_NONE, NULL, NULL,
+    smtp_pipelined_too_many, OP_SEND, D_SMTP, MW_SMTP_ERROR_PROTOCOL, check_no_message_sent },
+  { "/core/hostile/smtp/reply/unasked", SMTP, ROW_NONE, NULL, NULL,
+    smtp_extra_after_final, OP_NOOP, D_SMTP, MW_SMTP_ERROR_PROTOCOL, NULL },
   { "/core/hostile/smtp/reply/nul", SMTP, ROW_NONE, NULL, NULL,
     smtp_reply_nul, OP_NOOP, D_SMTP, MW_SMTP_ERROR_PROTOCOL, NULL },
   { "/core/hostile/smtp/reply/bad-code", SMTP, ROW_NONE, NULL, NULL,
