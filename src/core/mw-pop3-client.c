@@ -3728,3 +3728,64 @@ mw_pop3_client_previews_finish (MwPop3Client *self,
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+/* For the fuzz targets. */
+
+gboolean
+mw_pop3_parse_scan_listing (const char *line,
+                            guint      *out_number,
+                            guint64    *out_size)
+{
+  return parse_scan_listing (line, out_number, out_size);
+}
+
+gboolean
+mw_pop3_parse_unique_id_listing (const char  *line,
+                                 guint       *out_number,
+                                 const char **out_uid)
+{
+  return parse_unique_id_listing (line, out_number, out_uid);
+}
+
+GArray *
+mw_pop3_client_parse_listing (MwPop3Client *self,
+                              gboolean      uidl,
+                              GBytes       *body,
+                              GError      **error)
+{
+  Cmd cmd = { 0 };
+
+  g_return_val_if_fail (MW_IS_POP3_CLIENT (self), NULL);
+  g_return_val_if_fail (body != NULL, NULL);
+
+  cmd.line = (char *) (uidl ? "UIDL" : "LIST");
+  cmd.body = body;
+  cmd.stats.bytes = g_bytes_get_size (body);
+  if (cmd.stats.bytes > 0 &&
+      memchr (g_bytes_get_data (body, NULL), '\0', cmd.stats.bytes) != NULL)
+    cmd.stats.flags |= MW_LINE_FLAG_NUL;
+
+  return uidl ? parse_uidl (self, &cmd, error) : parse_list (self, &cmd, error);
+}
+
+void
+mw_pop3_client_parse_capa (MwPop3Client *self,
+                           GBytes       *body)
+{
+  g_return_if_fail (MW_IS_POP3_CLIENT (self));
+  g_return_if_fail (body != NULL);
+
+  parse_capa (self, body);
+}
+
+GError *
+mw_pop3_client_reply_error (MwPop3Client *self,
+                            const char   *command,
+                            const char   *status,
+                            gboolean      login)
+{
+  g_return_val_if_fail (MW_IS_POP3_CLIENT (self), NULL);
+  g_return_val_if_fail (g_str_has_prefix (status, "-ERR"), NULL);
+
+  return reply_error (self, command, status, login);
+}
