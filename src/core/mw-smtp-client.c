@@ -1581,11 +1581,13 @@ encode_response (GBytes *response)
   guint8 *data = g_bytes_unref_to_data (response, &len);
   char   *encoded;
 
-  if (len == 0)
+  if (data == NULL || len == 0)
     encoded = g_strdup ("");
   else
-    encoded = g_base64_encode (data, len);
-  explicit_bzero (data, len);
+    {
+      encoded = g_base64_encode (data, len);
+      explicit_bzero (data, len);
+    }
   g_free (data);
   return encoded;
 }
@@ -2145,7 +2147,7 @@ queue_mail (GTask *task)
   g_autoptr (GString) line = g_string_new (NULL);
 
   g_string_printf (line, "MAIL FROM:<%s>", op->from);
-  if (has_cap (self, MW_SMTP_CAP_SIZE) && op->size_hint >= 0)
+  if (has_cap (self, MW_SMTP_CAP_SIZE) && op->size_hint > 0)
     g_string_append_printf (line, " SIZE=%" G_GINT64_FORMAT, op->size_hint);
   if (op->flags & MW_SMTP_SEND_8BITMIME)
     g_string_append (line, " BODY=8BITMIME");

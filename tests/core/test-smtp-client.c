@@ -1282,6 +1282,158 @@ test_send_closed_before_end (void)
   assert_server_ok (server);
 }
 
+static gboolean
+cancel_cb (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* The server stalls after the final dot; @how ends the wait. */
+static void
+test_send_uncertain_wait (gconstpointer data)
+{
+  gboolean how_timeout = GPOINTER_TO_INT (data);
+  g_autoptr (MwFakeServer) server = mw_fake_server_new (MW_FAKE_TLS_NONE, NULL);
+  g_autoptr (MwSmtpClient) client = NULL;
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GInputStream) stream = NULL;
+  g_autoptr (GError) error = NULL;
+  Wait wait = { 0 };
+
+  script_hello (server, "250 fake.example\r\n");
+  mw_fake_server_expect (server, "MAIL FROM:<me@example.org>");
+  mw_fake_server_send (server, "250 OK\r\n");
+  mw_fake_server_expect (server, "RCPT TO:<you@example.net>");
+  mw_fake_server_send (server, "250 OK\r\n");
+  mw_fake_server_expect (server, "DATA");
+  mw_fake_server_send (server, "354 Go ahead\r\n");
+  mw_fake_server_expect_until (server, ".");
+  mw_fake_server_stall (server, 3000);
+  mw_fake_server_start (server);
+
+  client = client_for (server, MW_SECURITY_NONE, NULL);
+  g_assert_true (do_connect (client, &error));
+  mw_smtp_client_set_timeout (client, 1);
+  mw_smtp_client_set_final_reply_timeout (client, 1);
+  if (!how_timeout)
+    {
+      mw_smtp_client_set_timeout (client, 10);
+      g_timeout_add (300, cancel_cb, cancellable);
+    }
+
+  stream = g_memory_input_stream_new_from_data (SIMPLE_MESSAGE, -1, NULL);
+  mw_smtp_client_send_async (client, "me@example.org", one_rcpt, stream, -1, 0, NULL,
+                             cancellable, wait_cb, &wait);
+  g_assert_false (mw_smtp_client_send_finish (client, wait_result (&wait), NULL, &error));
+  g_object_unref (wait.result);
+  g_assert_error (error, MW_SMTP_ERROR, MW_SMTP_ERROR_DELIVERY_UNCERTAIN);
+  g_assert_false (mw_smtp_client_is_connected (client));
+  /* Freeing the fake ends its stall. */
+}
+
+static void
+test_send_cancelled_before_end (void)
+{
+  g_autoptr (MwFakeServer) server = mw_fake_server_new (MW_FAKE_TLS_NONE, NULL);
+  g_autoptr (MwSmtpClient) client = NULL;
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GInputStream) stream = NULL;
+  g_autoptr (GError) error = NULL;
+  Wait wait = { 0 };
+
+  /* Cancelled while MAIL waits for its answer: nothing was delivered. */
+  script_hello (server, "250 fake.example\r\n");
+  mw_fake_server_expect (server, "MAIL FROM:<me@example.org>");
+  mw_fake_server_stall (server, 3000);
+  mw_fake_server_start (server);
+
+  client = client_for (server, MW_SECURITY_NONE, NULL);
+  g_assert_true (do_connect (client, &error));
+  g_timeout_add (300, cancel_cb, cancellable);
+  stream = g_memory_input_stream_new_from_data (SIMPLE_MESSAGE, -1, NULL);
+  mw_smtp_client_send_async (client, "me@example.org", one_rcpt, stream, -1, 0, NULL,
+                             cancellable, wait_cb, &wait);
+  g_assert_false (mw_smtp_client_send_finish (client, wait_result (&wait), NULL, &error));
+  g_object_unref (wait.result);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  /* Out of step with the server: closed, not reused. */
+  g_assert_false (mw_smtp_client_is_connected (client));
+  /* Freeing the fake ends its stall. */
+}
+
+#define XOAUTH2_RESPONSE "user=user@example.org\001auth=Bearer ya29.token\001\001"
+
+static void
+test_auth_xoauth2_redacted (void)
+{
+  g_autoptr (MwFakeServer) server = mw_fake_server_new (MW_FAKE_TLS_IMPLICIT, "server");
+  g_autoptr (MwTranscript) transcript = mw_transcript_new (0);
+  g_autoptr (MwSmtpClient) client = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *encoded = g_base64_encode ((const guchar *) XOAUTH2_RESPONSE, strlen (XOAUTH2_RESPONSE));
+
+  expected = g_strdup_printf ("AUTH XOAUTH2 %s", encoded);
+  script_hello (server, "250-fake.example\r\n250 AUTH PLAIN LOGIN XOAUTH2\r\n");
+  mw_fake_server_expect (server, expected);
+  mw_fake_server_send (server, "235 2.7.0 Accepted\r\n");
+  mw_fake_server_drain (server);
+  mw_fake_server_start (server);
+
+  client = client_for (server, MW_SECURITY_TLS, transcript);
+  trust_test_ca (client);
+  mw_smtp_client_set_user (client, "user@example.org");
+  mw_smtp_client_set_oauth2_token (client, "ya29.token");
+  g_assert_true (do_connect (client, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (mw_smtp_client_get_auth_mechanism_used (client), ==, "XOAUTH2");
+  mw_smtp_client_close (client);
+  assert_server_ok (server);
+
+  text = transcript_text (transcript);
+  g_assert_null (strstr (text, encoded));
+  g_assert_nonnull (strstr (text, " C: AUTH XOAUTH2 ****\n"));
+}
+
+static void
+test_auth_reply_codes (void)
+{
+  const struct
+  {
+    const char *reply;
+    int         code;
+  } cases[] = {
+    { "534 5.7.9 Authentication mechanism is too weak", MW_SMTP_ERROR_AUTH_TOO_WEAK },
+    { "538 5.7.11 Encryption required for requested authentication mechanism", MW_SMTP_ERROR_AUTH_ENCRYPTION_REQUIRED },
+    { "454 4.7.0 Temporary authentication failure", MW_SMTP_ERROR_AUTH_TEMPORARY },
+    { "421 4.7.0 Too many failures, closing", MW_SMTP_ERROR_SERVICE_UNAVAILABLE },
+  };
+
+  for (size_t i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (MwFakeServer) server = mw_fake_server_new (MW_FAKE_TLS_NONE, NULL);
+      g_autoptr (MwSmtpClient) client = NULL;
+      g_autoptr (GError) error = NULL;
+      g_autofree char *reply = g_strdup_printf ("%s\r\n", cases[i].reply);
+
+      script_hello (server, "250-fake.example\r\n250 AUTH CRAM-MD5\r\n");
+      mw_fake_server_expect (server, "AUTH CRAM-MD5");
+      mw_fake_server_send (server, reply);
+      mw_fake_server_drain (server);
+      mw_fake_server_start (server);
+
+      client = client_for (server, MW_SECURITY_NONE, NULL);
+      mw_smtp_client_set_user (client, "user");
+      mw_smtp_client_set_password (client, "secret");
+      g_assert_false (do_connect (client, &error));
+      g_assert_error (error, MW_SMTP_ERROR, cases[i].code);
+      g_assert_nonnull (strstr (error->message, cases[i].reply));
+      assert_server_ok (server);
+    }
+}
+
 /* Commands. */
 
 static void
@@ -1396,6 +1548,11 @@ main (int   argc,
   g_test_add_func ("/core/smtp/send/built-message-no-bcc", test_send_built_message_no_bcc);
   g_test_add_func ("/core/smtp/send/delivery-uncertain", test_send_delivery_uncertain);
   g_test_add_func ("/core/smtp/send/closed-before-end", test_send_closed_before_end);
+  g_test_add_data_func ("/core/smtp/send/uncertain-after-timeout", GINT_TO_POINTER (TRUE), test_send_uncertain_wait);
+  g_test_add_data_func ("/core/smtp/send/uncertain-after-cancel", GINT_TO_POINTER (FALSE), test_send_uncertain_wait);
+  g_test_add_func ("/core/smtp/send/cancelled-before-end", test_send_cancelled_before_end);
+  g_test_add_func ("/core/smtp/auth/xoauth2-redacted", test_auth_xoauth2_redacted);
+  g_test_add_func ("/core/smtp/auth/reply-codes", test_auth_reply_codes);
   g_test_add_func ("/core/smtp/command/console", test_command_console);
 
   return g_test_run ();
