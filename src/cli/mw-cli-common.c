@@ -414,3 +414,128 @@ mw_cli_usage_error (GOptionContext *context,
 
   return MW_CLI_EXIT_USAGE;
 }
+
+void
+mw_cli_async_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  MwCliAsync *self = user_data;
+
+  g_set_object (&self->result, result);
+  self->done = TRUE;
+}
+
+GAsyncResult *
+mw_cli_async_wait (MwCliAsync *self)
+{
+  mw_cli_wait (&self->done);
+  self->done = FALSE;
+  return self->result;
+}
+
+void
+mw_cli_async_clear (MwCliAsync *self)
+{
+  g_clear_object (&self->result);
+  self->done = FALSE;
+}
+
+char *
+mw_cli_last_server_line (MwTranscript *transcript,
+                         gboolean (*accept) (const char *line))
+{
+  guint n;
+
+  if (transcript == NULL)
+    return NULL;
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (transcript));
+  for (guint i = n; i > 0; i--)
+    {
+      g_autoptr (MwTranscriptEntry) entry = g_list_model_get_item (G_LIST_MODEL (transcript), i - 1);
+      const char *text = mw_transcript_entry_get_text (entry);
+
+      if (mw_transcript_entry_get_direction (entry) == MW_TRANSCRIPT_SERVER &&
+          (accept == NULL || accept (text)))
+        return g_strdup (text);
+    }
+
+  return NULL;
+}
+
+void
+mw_cli_print_explanation (MwReplyProtocol protocol,
+                          const char     *reply)
+{
+  g_autoptr (MwReplyExplanation) explanation = NULL;
+  g_autofree char *text = NULL;
+
+  if (reply == NULL)
+    return;
+
+  explanation = mw_reply_explain (protocol, reply);
+  text = mw_reply_explanation_to_string (explanation);
+  fprintf (stderr, "  %s\n", text);
+}
+
+void
+mw_cli_print_certificate_problem (MwConnection *connection)
+{
+  MwCertificateInfo *info;
+
+  if (connection == NULL)
+    return;
+
+  /* The error names the problem and the certificate; say how to go on. */
+  info = mw_connection_get_certificate_info (connection);
+  if (info == NULL)
+    return;
+
+  fprintf (stderr, _ ("  If you checked with the server’s administrator that this is the right "
+                      "certificate, trust it with --fingerprint %s\n"),
+           mw_certificate_info_get_fingerprint (info));
+}
+
+void
+mw_cli_json_append_string (GString    *out,
+                           const char *text)
+{
+  g_autofree char *valid = g_utf8_make_valid (text != NULL ? text : "", -1);
+
+  g_string_append_c (out, '"');
+  for (const unsigned char *p = (const unsigned char *) valid; *p != '\0'; p++)
+    {
+      switch (*p)
+        {
+        case '"':
+          g_string_append (out, "\\\"");
+          break;
+        case '\\':
+          g_string_append (out, "\\\\");
+          break;
+        case '\b':
+          g_string_append (out, "\\b");
+          break;
+        case '\f':
+          g_string_append (out, "\\f");
+          break;
+        case '\n':
+          g_string_append (out, "\\n");
+          break;
+        case '\r':
+          g_string_append (out, "\\r");
+          break;
+        case '\t':
+          g_string_append (out, "\\t");
+          break;
+        default:
+          if (*p < 0x20 || *p == 0x7f)
+            g_string_append_printf (out, "\\u%04x", *p);
+          else
+            g_string_append_c (out, (char) *p);
+          break;
+        }
+    }
+  g_string_append_c (out, '"');
+}

@@ -9,6 +9,7 @@
 #include <gio/gio.h>
 
 #include "mw-connection.h"
+#include "mw-reply-explainer.h"
 #include "mw-transcript.h"
 
 G_BEGIN_DECLS
@@ -80,6 +81,36 @@ int mw_cli_fail (const GError *error);
 int mw_cli_usage_error (GOptionContext *context,
                         const char     *format,
                         ...) G_GNUC_PRINTF (2, 3);
+
+/* Waiting for one asynchronous call at a time: pass mw_cli_async_cb and
+ * the struct to a *_async() function, then give the result of
+ * mw_cli_async_wait() (borrowed, valid until the next wait) to *_finish(). */
+typedef struct
+{
+  gboolean      done;
+  GAsyncResult *result;
+} MwCliAsync;
+
+void          mw_cli_async_cb (GObject      *source,
+                               GAsyncResult *result,
+                               gpointer      user_data);
+GAsyncResult *mw_cli_async_wait (MwCliAsync *self);
+void          mw_cli_async_clear (MwCliAsync *self);
+
+/* The last line the server sent that @accept takes, from the transcript. */
+char *mw_cli_last_server_line (MwTranscript *transcript,
+                               gboolean (*accept) (const char *line));
+/* Prints "  sentence advice" explaining a server reply on stderr. */
+void mw_cli_print_explanation (MwReplyProtocol protocol,
+                               const char     *reply);
+/* Prints what is wrong with a certificate the connection refused, and
+ * how to trust it when it is the right one. */
+void mw_cli_print_certificate_problem (MwConnection *connection);
+
+/* Writes @text as a JSON string, quoted and escaped; invalid UTF-8 is
+ * replaced, other characters are kept as they are. */
+void mw_cli_json_append_string (GString    *out,
+                                const char *text);
 
 /* Overwrites and frees a secret. */
 void mw_cli_free_secret (char *secret);

@@ -1,0 +1,16 @@
+/* mw-cli-smtp.h: mailwire-cli smtp
+ *
+ * Copyright 2026 The Mailwire authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+int mw_cli_smtp_main (int    argc,
+                      char **argv);
+
+G_END_DECLS
