@@ -335,7 +335,8 @@ mw_smtp_capabilities_parse (const MwSmtpReply *ehlo_reply)
       caps->domain = g_utf8_make_valid (domain, -1);
     }
 
-  for (guint i = 1; text_lines[i] != NULL; i++)
+  /* A reply with no text at all ("250") splits into no lines. */
+  for (guint i = 1; text_lines[0] != NULL && text_lines[i] != NULL; i++)
     {
       g_auto (GStrv) words = NULL;
       char *keyword;

@@ -778,6 +778,22 @@ smtp_inconsistent_codes (MwFakeServer *server)
 }
 
 static void
+smtp_ehlo_bare_code (MwFakeServer *server)
+{
+  smtp_hello (server, "250\r\n");
+  mw_fake_server_drain (server);
+}
+
+static void
+check_no_domain (Run *run)
+{
+  const MwSmtpCapabilities *caps = mw_smtp_client_get_capabilities (run->smtp);
+
+  g_assert_nonnull (caps);
+  g_assert_null (caps->keywords[0]);
+}
+
+static void
 smtp_endless_multiline (MwFakeServer *server)
 {
   mw_fake_server_send (server, SMTP_GREETING);
@@ -1157,6 +1173,8 @@ static const Row rows[] = {
     smtp_one_byte_writes, OP_SEND, D_NONE, 0, check_sent },
   { "/core/hostile/smtp/ehlo/inconsistent-codes", SMTP, ROW_NONE, NULL, NULL,
     smtp_inconsistent_codes, OP_CONNECT, D_SMTP, MW_SMTP_ERROR_PROTOCOL, NULL },
+  { "/core/hostile/smtp/ehlo/bare-code", SMTP, ROW_NONE, NULL, NULL,
+    smtp_ehlo_bare_code, OP_CONNECT, D_NONE, 0, check_no_domain },
   { "/core/hostile/smtp/ehlo/endless-multiline", SMTP, ROW_NONE, NULL, NULL,
     smtp_endless_multiline, OP_CONNECT, D_SMTP, MW_SMTP_ERROR_PROTOCOL, check_bounded_listing },
   { "/core/hostile/smtp/starttls/454", SMTP, ROW_STARTTLS, "server", NULL,
