@@ -79,8 +79,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
         {
           g_assert_nonnull (step_error);
           g_assert_true (step_error->domain == MW_SASL_ERROR);
-          /* An error never carries the secret. */
-          g_assert_null (strstr (step_error->message, secret));
+          /* An error never carries the secret, unless the server sent
+           * it (an error quotes the server's words). */
+          if (g_strstr_len ((const char *) data, size, secret) == NULL)
+            g_assert_null (strstr (step_error->message, secret));
           break;
         }
       g_assert_no_error (step_error);
