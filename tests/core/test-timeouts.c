@@ -380,6 +380,13 @@ wait_clear (Wait *wait)
 }
 
 static gboolean
+set_true_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
 cancel_cb (gpointer data)
 {
   g_cancellable_cancel (data);
@@ -610,6 +617,16 @@ run_row (const Row *row,
     }
 
   blackhole_clear (&blackhole);
+  if (row->no_accept)
+    {
+      gboolean done = FALSE;
+
+      /* GSocketClient lets go of its abandoned attempt only once the
+       * refused connection is reported: give it until a deadline. */
+      g_timeout_add (500 * slowdown (), set_true_cb, &done);
+      while (!done)
+        g_main_context_iteration (NULL, TRUE);
+    }
 }
 
 static void
