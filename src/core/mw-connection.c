@@ -38,6 +38,7 @@ struct _MwConnection
   guint16 port;
   guint   timeout;
   size_t  max_line;
+  guint64 body_limit;
 
   guint reading : 1;
   guint writing : 1;
@@ -456,6 +457,14 @@ mw_connection_get_certificate_info (MwConnection *self)
 {
   g_return_val_if_fail (MW_IS_CONNECTION (self), NULL);
   return self->certificate_info;
+}
+
+void
+mw_connection_set_body_limit (MwConnection *self,
+                              guint64       limit)
+{
+  g_return_if_fail (MW_IS_CONNECTION (self));
+  self->body_limit = limit;
 }
 
 size_t
@@ -1204,6 +1213,17 @@ try_body (GTask *task)
   before = mw_body_decoder_get_stats (op->decoder)->bytes;
   mw_line_reader_decode_body (self->reader, op->decoder, op->chunk, BODY_CHUNK,
                               &op->chunk_len, &op->body_done);
+
+  if (self->body_limit > 0 && mw_body_decoder_get_stats (op->decoder)->bytes > self->body_limit)
+    {
+      GError *error = g_error_new (MW_CONNECTION_ERROR, MW_CONNECTION_ERROR_PROTOCOL,
+                                   _ ("%s sent a reply of more than %" G_GUINT64_FORMAT " bytes; "
+                                      "the connection was closed"),
+                                   self->host, self->body_limit);
+      mw_connection_close (self);
+      op_return_error (task, error);
+      return;
+    }
 
   g_signal_emit (self, signals[SIGNAL_BODY_PROGRESS], 0,
                  mw_body_decoder_get_stats (op->decoder)->bytes);

@@ -167,6 +167,13 @@ gboolean mw_connection_read_body_finish (MwConnection *self,
                                          MwBodyStats  *out_stats,
                                          GError      **error);
 
+/* A body longer than @limit bytes fails with MW_CONNECTION_ERROR_PROTOCOL
+ * and closes the connection, for replies that can only be that long if
+ * the server is broken or hostile. 0: no limit. Applies to the bodies read
+ * after the call. */
+void mw_connection_set_body_limit (MwConnection *self,
+                                   guint64       limit);
+
 /* Bytes received and not yet consumed. */
 size_t mw_connection_get_buffered (MwConnection *self);
 

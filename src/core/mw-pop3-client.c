@@ -49,6 +49,7 @@ struct _Cmd
   guint barrier : 1;      /* written alone; nothing follows until it is done */
   guint progress : 1;     /* re-emit body progress */
   guint secret : 1;       /* wipe the line when done */
+  guint strict : 1;       /* a body past max_bytes ends the session */
 
   /* The reply. */
   char       *status;
@@ -482,7 +483,7 @@ static void
 fail_all (MwPop3Client *self,
           const GError *error)
 {
-  g_autoptr (MwPop3Client) hold = g_object_ref (self);
+  G_GNUC_UNUSED g_autoptr (MwPop3Client) hold = g_object_ref (self);
   GQueue queue = G_QUEUE_INIT;
   Cmd   *cmd;
 
@@ -615,9 +616,26 @@ engine_kick (MwPop3Client *self)
 static void
 complete_head (MwPop3Client *self)
 {
-  Cmd *cmd = g_queue_pop_head (&self->inflight);
+  Cmd *cmd = g_queue_peek_head (&self->inflight);
 
   g_assert (cmd != NULL);
+
+  /* With no other command in flight, bytes already received answer a
+   * command not yet sent, and would be taken for its reply. (After STLS
+   * the connection reports them as an injection.) */
+  if (self->inflight.length == 1 && self->connection != NULL &&
+      mw_connection_get_buffered (self->connection) > 0 &&
+      g_strcmp0 (cmd->line, "STLS") != 0 && g_strcmp0 (cmd->line, "QUIT") != 0)
+    {
+      g_autoptr (GError) error = g_error_new (MW_POP3_ERROR, MW_POP3_ERROR_PROTOCOL,
+                                              _ ("%s sent a reply to a command Mailwire had not sent"),
+                                              self->host);
+
+      fail_all (self, error);
+      return;
+    }
+
+  g_queue_pop_head (&self->inflight);
   self->outstanding -= cmd->cost;
   self->reading = FALSE;
   cmd->done (self, cmd, NULL);
@@ -689,6 +707,7 @@ read_line_cb (GObject      *object,
           cmd->sink = g_memory_output_stream_new_resizable ();
           sink = cmd->sink;
         }
+      mw_connection_set_body_limit (self->connection, cmd->strict ? cmd->max_bytes : 0);
       mw_connection_read_body_async (self->connection, sink, cmd->max_bytes, NULL,
                                      read_body_cb, g_object_ref (self));
       return;
@@ -746,7 +765,7 @@ cancelled_cb (GCancellable *cancellable,
 {
   Op           *op = g_task_get_task_data (task);
   MwPop3Client *self = op->self;
-  g_autoptr (GTask) hold = g_object_ref (task);
+  G_GNUC_UNUSED g_autoptr (GTask) hold = g_object_ref (task);
   g_autoptr (GError) error = NULL;
   gboolean written = FALSE;
 
@@ -1741,7 +1760,7 @@ connect_fail (GTask  *task,
 {
   Op           *op = g_task_get_task_data (task);
   MwPop3Client *self = op->self;
-  g_autoptr (GTask) hold = g_object_ref (task);
+  G_GNUC_UNUSED g_autoptr (GTask) hold = g_object_ref (task);
 
   op_return_error (task, g_error_copy (error));
   fail_all (self, error);
@@ -2333,6 +2352,7 @@ capa_cmd_new (GTask  *task,
   cmd->multiline = TRUE;
   cmd->collect = TRUE;
   cmd->max_bytes = 65536;
+  cmd->strict = TRUE;
   cmd->barrier = TRUE;
   return cmd;
 }
@@ -2596,6 +2616,7 @@ listing_cmd (MwPop3Client *self,
       cmd->multiline = TRUE;
       cmd->collect = TRUE;
       cmd->max_bytes = MW_POP3_MAX_LISTING;
+      cmd->strict = TRUE;
     }
   return cmd;
 }
@@ -3674,6 +3695,7 @@ mw_pop3_client_previews_async (MwPop3Client       *self,
   cmd->multiline = TRUE;
   cmd->collect = TRUE;
   cmd->max_bytes = MW_POP3_MAX_LISTING;
+  cmd->strict = TRUE;
   g_queue_push_tail (&self->pending, cmd);
 
   if (!self->capa_known || (self->capabilities & MW_POP3_CAPABILITY_UIDL) != 0)
@@ -3682,6 +3704,7 @@ mw_pop3_client_previews_async (MwPop3Client       *self,
       cmd->multiline = TRUE;
       cmd->collect = TRUE;
       cmd->max_bytes = MW_POP3_MAX_LISTING;
+      cmd->strict = TRUE;
       g_queue_push_tail (&self->pending, cmd);
     }
   else
@@ -3704,4 +3727,65 @@ mw_pop3_client_previews_finish (MwPop3Client *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* For the fuzz targets. */
+
+gboolean
+mw_pop3_parse_scan_listing (const char *line,
+                            guint      *out_number,
+                            guint64    *out_size)
+{
+  return parse_scan_listing (line, out_number, out_size);
+}
+
+gboolean
+mw_pop3_parse_unique_id_listing (const char  *line,
+                                 guint       *out_number,
+                                 const char **out_uid)
+{
+  return parse_unique_id_listing (line, out_number, out_uid);
+}
+
+GArray *
+mw_pop3_client_parse_listing (MwPop3Client *self,
+                              gboolean      uidl,
+                              GBytes       *body,
+                              GError      **error)
+{
+  Cmd cmd = { 0 };
+
+  g_return_val_if_fail (MW_IS_POP3_CLIENT (self), NULL);
+  g_return_val_if_fail (body != NULL, NULL);
+
+  cmd.line = (char *) (uidl ? "UIDL" : "LIST");
+  cmd.body = body;
+  cmd.stats.bytes = g_bytes_get_size (body);
+  if (cmd.stats.bytes > 0 &&
+      memchr (g_bytes_get_data (body, NULL), '\0', cmd.stats.bytes) != NULL)
+    cmd.stats.flags |= MW_LINE_FLAG_NUL;
+
+  return uidl ? parse_uidl (self, &cmd, error) : parse_list (self, &cmd, error);
+}
+
+void
+mw_pop3_client_parse_capa (MwPop3Client *self,
+                           GBytes       *body)
+{
+  g_return_if_fail (MW_IS_POP3_CLIENT (self));
+  g_return_if_fail (body != NULL);
+
+  parse_capa (self, body);
+}
+
+GError *
+mw_pop3_client_reply_error (MwPop3Client *self,
+                            const char   *command,
+                            const char   *status,
+                            gboolean      login)
+{
+  g_return_val_if_fail (MW_IS_POP3_CLIENT (self), NULL);
+  g_return_val_if_fail (g_str_has_prefix (status, "-ERR"), NULL);
+
+  return reply_error (self, command, status, login);
 }

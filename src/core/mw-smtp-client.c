@@ -335,7 +335,8 @@ mw_smtp_capabilities_parse (const MwSmtpReply *ehlo_reply)
       caps->domain = g_utf8_make_valid (domain, -1);
     }
 
-  for (guint i = 1; text_lines[i] != NULL; i++)
+  /* A reply with no text at all ("250") splits into no lines. */
+  for (guint i = 1; text_lines[0] != NULL && text_lines[i] != NULL; i++)
     {
       g_auto (GStrv) words = NULL;
       char *keyword;
@@ -1471,6 +1472,15 @@ read_line_cb (GObject      *object,
               read_next_line (task);
               return;
             }
+
+          /* Every reply asked for is in: anything more answers a command
+           * not yet sent, and would be taken for its reply. (After
+           * STARTTLS the connection reports it as an injection.) */
+          if (op->state != STATE_STARTTLS && self->connection != NULL &&
+              mw_connection_get_buffered (self->connection) > 0)
+            op->read_error = g_error_new (MW_SMTP_ERROR, MW_SMTP_ERROR_PROTOCOL,
+                                          _ ("%s sent a reply to a command Mailwire had not sent"),
+                                          self->host);
         }
     }
 

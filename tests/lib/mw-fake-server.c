@@ -9,11 +9,13 @@
 #include "mw-fake-server.h"
 
 #include <string.h>
+#include <sys/socket.h>
 
 typedef enum
 {
   STEP_SEND,
   STEP_SEND_SPLIT,
+  STEP_SEND_REPEAT,
   STEP_EXPECT,
   STEP_EXPECT_ANY,
   STEP_EXPECT_BYTES,
@@ -22,6 +24,7 @@ typedef enum
   STEP_START_TLS,
   STEP_DRAIN,
   STEP_CLOSE,
+  STEP_RESET,
 } StepKind;
 
 typedef struct
@@ -40,10 +43,12 @@ struct _MwFakeServer
   guint16          port;
   GThread         *thread;
   GCancellable    *cancellable;
+  GSocket         *socket;
 
   GMutex      mutex;
   GCond       cond;
   GByteArray *received;
+  guint64     sent;
   char       *error;
   gboolean    finished;
 };
@@ -129,6 +134,14 @@ mw_fake_server_send_split (MwFakeServer *self,
 }
 
 void
+mw_fake_server_send_repeat (MwFakeServer *self,
+                            const char   *data,
+                            size_t        count)
+{
+  add_step (self, STEP_SEND_REPEAT, data, strlen (data), count);
+}
+
+void
 mw_fake_server_expect (MwFakeServer *self,
                        const char   *line)
 {
@@ -181,6 +194,30 @@ mw_fake_server_close (MwFakeServer *self)
   add_step (self, STEP_CLOSE, NULL, 0, 0);
 }
 
+void
+mw_fake_server_reset (MwFakeServer *self)
+{
+  add_step (self, STEP_RESET, NULL, 0, 0);
+}
+
+/* Writes everything, counting what the client may have received. */
+static gboolean
+write_all (MwFakeServer  *self,
+           GOutputStream *output,
+           const guint8  *data,
+           size_t         len,
+           GError       **error)
+{
+  size_t   written = 0;
+  gboolean ok = g_output_stream_write_all (output, data, len, &written, self->cancellable, error);
+
+  g_mutex_lock (&self->mutex);
+  self->sent += written;
+  g_mutex_unlock (&self->mutex);
+
+  return ok;
+}
+
 static void
 fail (MwFakeServer *self,
       const char   *format,
@@ -209,7 +246,10 @@ read_byte (MwFakeServer *self,
            GInputStream *input,
            guint8       *out)
 {
-  gssize n = g_input_stream_read (input, out, 1, self->cancellable, NULL);
+  g_autoptr (GError) error = NULL;
+  /* Ask for the error even though it is ignored: glib-networking leaks
+   * the one it makes for a cancelled read when nobody takes it. */
+  gssize n = g_input_stream_read (input, out, 1, self->cancellable, &error);
 
   if (n != 1)
     return FALSE;
@@ -271,7 +311,7 @@ run_step (MwFakeServer *self,
   switch (step->kind)
     {
     case STEP_SEND:
-      if (!g_output_stream_write_all (output, data, len, NULL, self->cancellable, &error))
+      if (!write_all (self, output, data, len, &error))
         {
           fail (self, "send: %s", error->message);
           return FALSE;
@@ -283,7 +323,7 @@ run_step (MwFakeServer *self,
         {
           size_t n = MIN (step->number, len - i);
 
-          if (!g_output_stream_write_all (output, data + i, n, NULL, self->cancellable, &error) ||
+          if (!write_all (self, output, data + i, n, &error) ||
               !g_output_stream_flush (output, self->cancellable, &error))
             {
               fail (self, "send: %s", error->message);
@@ -291,6 +331,27 @@ run_step (MwFakeServer *self,
             }
         }
       return TRUE;
+
+    case STEP_SEND_REPEAT:
+      {
+        /* Batches of copies keep the writes large. */
+        size_t per_batch = MAX (1, 65536 / len);
+        g_autoptr (GByteArray) batch = g_byte_array_sized_new (per_batch * len);
+
+        for (size_t i = 0; i < per_batch; i++)
+          g_byte_array_append (batch, data, len);
+        for (size_t i = 0; i < step->number; i += per_batch)
+          {
+            size_t n = MIN (per_batch, step->number - i);
+
+            if (!write_all (self, output, batch->data, n * len, &error))
+              {
+                fail (self, "send: %s", error->message);
+                return FALSE;
+              }
+          }
+        return TRUE;
+      }
 
     case STEP_EXPECT:
     case STEP_EXPECT_ANY:
@@ -382,6 +443,16 @@ run_step (MwFakeServer *self,
       g_io_stream_close (*stream, NULL, NULL);
       return FALSE;
 
+    case STEP_RESET:
+      {
+        /* A zero linger time turns the close into a reset. */
+        struct linger linger = { 1, 0 };
+
+        setsockopt (g_socket_get_fd (self->socket), SOL_SOCKET, SO_LINGER, &linger, sizeof linger);
+        g_socket_close (self->socket, NULL);
+        return FALSE;
+      }
+
     default:
       g_assert_not_reached ();
     }
@@ -402,6 +473,7 @@ server_thread (gpointer data)
       goto out;
     }
 
+  self->socket = socket;
   stream = G_IO_STREAM (g_socket_connection_factory_create_connection (socket));
 
   if (self->tls == MW_FAKE_TLS_IMPLICIT)
@@ -507,6 +579,18 @@ const char *
 mw_fake_server_get_error (MwFakeServer *self)
 {
   return self->error;
+}
+
+guint64
+mw_fake_server_get_sent (MwFakeServer *self)
+{
+  guint64 sent;
+
+  g_mutex_lock (&self->mutex);
+  sent = self->sent;
+  g_mutex_unlock (&self->mutex);
+
+  return sent;
 }
 
 GBytes *

@@ -38,6 +38,10 @@ void mw_fake_server_send_len (MwFakeServer *self,
 void mw_fake_server_send_split (MwFakeServer *self,
                                 const char   *data,
                                 size_t        chunk);
+/* Sends @data @count times over (an endless line, a huge listing). */
+void mw_fake_server_send_repeat (MwFakeServer *self,
+                                 const char   *data,
+                                 size_t        count);
 /* Reads one line (through LF) and checks it equals @line + "\r\n". */
 void mw_fake_server_expect (MwFakeServer *self,
                             const char   *line);
@@ -56,6 +60,8 @@ void mw_fake_server_start_tls (MwFakeServer *self);
 /* Reads until the client closes. */
 void mw_fake_server_drain (MwFakeServer *self);
 void mw_fake_server_close (MwFakeServer *self);
+/* Aborts the connection with a TCP reset. */
+void mw_fake_server_reset (MwFakeServer *self);
 
 /* Starts listening; the script runs when a client connects. */
 void    mw_fake_server_start (MwFakeServer *self);
@@ -67,6 +73,8 @@ guint16 mw_fake_server_get_port (MwFakeServer *self);
 gboolean    mw_fake_server_wait (MwFakeServer *self,
                                  guint         timeout_ms);
 const char *mw_fake_server_get_error (MwFakeServer *self);
+/* Bytes written to the client so far. */
+guint64 mw_fake_server_get_sent (MwFakeServer *self);
 /* Every byte received, NUL-terminated for convenience. */
 GBytes *mw_fake_server_get_received (MwFakeServer *self);
 char   *mw_fake_server_get_received_string (MwFakeServer *self);
