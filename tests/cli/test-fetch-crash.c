@@ -49,9 +49,28 @@ typedef struct
 } Fixture;
 
 static const char *const words[] = {
-  "mail", "server", "local", "message", "download", "the", "a", "quarterly",
-  "report", "meeting", "tomorrow", "please", "find", "attached", "regards",
-  "invoice", "draft", "review", "budget", "schedule", "lunch", "thanks",
+  "mail",
+  "server",
+  "local",
+  "message",
+  "download",
+  "the",
+  "a",
+  "quarterly",
+  "report",
+  "meeting",
+  "tomorrow",
+  "please",
+  "find",
+  "attached",
+  "regards",
+  "invoice",
+  "draft",
+  "review",
+  "budget",
+  "schedule",
+  "lunch",
+  "thanks",
 };
 
 /* A message with CRLF line ends only, so that RETR delivers exactly these
@@ -180,7 +199,11 @@ typedef enum
 } KillMode;
 
 static const char *const kill_mode_names[] = {
-  "never", "delay", "stored", "dele", "quit",
+  "never",
+  "delay",
+  "stored",
+  "dele",
+  "quit",
 };
 
 typedef struct
@@ -249,7 +272,7 @@ line_cb (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
 {
-  Run *run = user_data;
+  Run             *run = user_data;
   g_autofree char *line = NULL;
   gboolean         is_out = G_DATA_INPUT_STREAM (source) == run->out;
 
@@ -305,10 +328,24 @@ run_fetch (Fixture           *f,
   g_autoptr (GError) error = NULL;
   g_autoptr (GSubprocessLauncher) launcher = NULL;
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  const char *cli = g_getenv ("MW_CLI");
+  const char       *cli = g_getenv ("MW_CLI");
   const char *const base[] = {
-    "pop3", "-H", "127.0.0.1", "-p", f->port, "-s", "none", "--allow-plaintext",
-    "-u", USER, "--password-file", f->password_file, "-v", "fetch", "--maildir", f->local,
+    "pop3",
+    "-H",
+    "127.0.0.1",
+    "-p",
+    f->port,
+    "-s",
+    "none",
+    "--allow-plaintext",
+    "-u",
+    USER,
+    "--password-file",
+    f->password_file,
+    "-v",
+    "fetch",
+    "--maildir",
+    f->local,
   };
   gboolean expired = FALSE;
   guint    deadline_id;
@@ -603,6 +640,56 @@ test_keep_twice (Fixture      *f,
   assert_each_once (f);
 }
 
+/* A local Maildir on a full disk: a 256 KiB tmpfs, mounted in a mount
+ * namespace of a child process, so that it goes away with the child even
+ * when an assertion fails. Needs root, as CI has. */
+static void
+test_full_disk (Fixture      *f,
+                gconstpointer data)
+{
+  const char *const extra[] = { "--delete", NULL };
+  g_auto (Run) run = { 0 };
+  g_autofree guint *counts = NULL;
+  guint             stored = 0;
+
+  if (!g_test_subprocess ())
+    {
+      if (geteuid () != 0)
+        {
+          g_test_skip ("mounting a small tmpfs needs root");
+          return;
+        }
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDOUT | G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  if (unshare (CLONE_NEWNS) != 0 ||
+      mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+      mount ("tmpfs", f->local, "tmpfs", 0, "size=256k,mode=0700") != 0)
+    g_error ("Cannot mount a tmpfs on %s: %s", f->local, g_strerror (errno));
+
+  run_fetch (f, &run, extra);
+  g_test_message ("status %d: %s", run_status (&run), run.err_text->str);
+  g_assert_cmpint (run_status (&run), ==, 1);
+  g_assert_nonnull (strstr (run.err_text->str, "No space left on device"));
+  g_assert_nonnull (strstr (run.err_text->str, "nothing was deleted"));
+  g_assert_null (strstr (run.out_text->str, "Deleted message"));
+
+  /* Everything is still on the server; what was stored is complete. */
+  g_assert_cmpuint (count_on_server (f), ==, N_MESSAGES);
+  counts = count_local (f);
+  for (guint i = 0; i < N_MESSAGES; i++)
+    {
+      g_assert_cmpuint (counts[i], <=, 1);
+      stored += counts[i];
+    }
+  g_test_message ("%u messages fitted", stored);
+  g_assert_cmpuint (stored, <, N_MESSAGES);
+
+  umount (f->local);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -612,6 +699,7 @@ main (int   argc,
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/cli/fetch-crash/kill-delete", test_kill_delete);
   ADD ("/cli/fetch-crash/keep-twice", test_keep_twice);
+  ADD ("/cli/fetch-crash/full-disk", test_full_disk);
 #undef ADD
 
   return g_test_run ();
