@@ -101,7 +101,10 @@ exit_code (const GError *error)
         }
     }
 
-  if (error->domain == MW_STORE_ERROR)
+  /* The local store failing, a full disk included, is no connection
+   * problem: retrying the server would not help. */
+  if (error->domain == MW_STORE_ERROR || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE) ||
+      g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOSPC))
     return MW_CLI_EXIT_REFUSED;
 
   return mw_cli_exit_code_for_error (error);
@@ -1325,8 +1328,8 @@ commands_description (void)
   for (size_t i = 0; i < G_N_ELEMENTS (commands); i++)
     g_string_append_printf (out, "  %-11s %s\n", commands[i].name, _ (commands[i].summary));
   g_string_append (out, _ ("\n“mailwire-cli pop3 COMMAND --help” tells more about each.\n"
-                           "Exit status: 0 done, 1 refused by the server, 2 usage, 3 connection or "
-                           "protocol problem."));
+                           "Exit status: 0 done, 1 refused by the server or local store failed (disk "
+                           "full), 2 usage, 3 connection or protocol problem."));
   return g_string_free (out, FALSE);
 }
 
