@@ -1097,6 +1097,49 @@ uid_of (const MwServerMessage *messages,
   return NULL;
 }
 
+/* A message stored just before an interruption, with its UID in its file
+ * name but not yet in the index, goes into the index now: it is not
+ * downloaded again. Returns how many, or -1 on error. */
+static int
+recover_interrupted (Pop3Cli    *cli,
+                     MwMaildir  *maildir,
+                     MwUidIndex *index,
+                     GError    **error)
+{
+  g_autoptr (GPtrArray) entries = NULL;
+  int recovered = 0;
+
+  mw_maildir_list_async (maildir, NULL, mw_cli_async_cb, &cli->async);
+  entries = mw_maildir_list_finish (maildir, mw_cli_async_wait (&cli->async), error);
+  if (entries == NULL)
+    return -1;
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const MwMaildirEntry *entry = g_ptr_array_index (entries, i);
+      g_autofree char      *uid = mw_maildir_name_dup_uid (entry->name);
+
+      if (uid == NULL || !mw_uid_is_valid (uid, NULL) || mw_uid_index_contains (index, uid))
+        continue;
+      if (!mw_uid_index_add (index, uid, entry->name, entry->mtime, error))
+        return -1;
+      recovered++;
+    }
+
+  if (recovered > 0)
+    {
+      mw_uid_index_save_async (index, NULL, mw_cli_async_cb, &cli->async);
+      if (!mw_uid_index_save_finish (index, mw_cli_async_wait (&cli->async), error))
+        return -1;
+      printf (ngettext ("Found %d message stored before an interruption; it is not downloaded again\n",
+                        "Found %d messages stored before an interruption; they are not downloaded again\n",
+                        recovered),
+              recovered);
+    }
+
+  return recovered;
+}
+
 /* Downloads one message into the Maildir and records its UID durably. */
 static gboolean
 fetch_one (Pop3Cli    *cli,
@@ -1112,6 +1155,7 @@ fetch_one (Pop3Cli    *cli,
   delivery = mw_maildir_begin_delivery (maildir, error);
   if (delivery == NULL)
     return FALSE;
+  mw_maildir_delivery_set_uid (delivery, uid);
 
   mw_pop3_client_retr_async (cli->client, number, mw_maildir_delivery_get_output_stream (delivery),
                              NULL, mw_cli_async_cb, &cli->async);
@@ -1191,6 +1235,8 @@ command_fetch (Pop3Cli *cli,
   index = mw_uid_index_new (index_path);
   mw_uid_index_load_async (index, NULL, mw_cli_async_cb, &cli->async);
   if (!mw_uid_index_load_finish (index, mw_cli_async_wait (&cli->async), &error))
+    return fail (cli, error);
+  if (recover_interrupted (cli, maildir, index, &error) < 0)
     return fail (cli, error);
 
   CONNECT_OR_FAIL (cli);

@@ -18,6 +18,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,6 +38,7 @@ struct _MwMaildirDelivery
   char          *maildir_path;
   char          *unique;
   char          *tmp_path;
+  char          *uid_hex;
   GOutputStream *stream;
 
   MwMaildirFaultSpec fault;
@@ -57,6 +59,26 @@ close_and_unlink (MwMaildirDelivery *self)
 
   if (g_unlink (self->tmp_path) != 0 && errno != ENOENT)
     g_debug ("Could not remove “%s”: %s", self->tmp_path, g_strerror (errno));
+}
+
+void
+mw_maildir_delivery_set_uid (MwMaildirDelivery *self,
+                             const char        *uid)
+{
+  GString *hex;
+
+  g_return_if_fail (MW_IS_MAILDIR_DELIVERY (self));
+  g_return_if_fail (self->state == STATE_OPEN);
+
+  g_clear_pointer (&self->uid_hex, g_free);
+  if (uid == NULL)
+    return;
+
+  /* Hex keeps any UID (RFC 1939 allows "/", ":" and ",") safe in a name. */
+  hex = g_string_sized_new (strlen (uid) * 2);
+  for (const char *p = uid; *p != '\0'; p++)
+    g_string_append_printf (hex, "%02x", (guint8) *p);
+  self->uid_hex = g_string_free (hex, FALSE);
 }
 
 static void
@@ -83,6 +105,7 @@ mw_maildir_delivery_finalize (GObject *object)
   g_clear_pointer (&self->maildir_path, g_free);
   g_clear_pointer (&self->unique, g_free);
   g_clear_pointer (&self->tmp_path, g_free);
+  g_clear_pointer (&self->uid_hex, g_free);
 
   G_OBJECT_CLASS (mw_maildir_delivery_parent_class)->finalize (object);
 }
@@ -215,7 +238,9 @@ commit_in_thread (MwMaildirDelivery *self,
       return NULL;
     }
 
-  final_name = g_strdup_printf ("%s,S=%" G_GUINT64_FORMAT, self->unique, (guint64) st.st_size);
+  final_name = g_strdup_printf ("%s,S=%" G_GUINT64_FORMAT "%s%s", self->unique, (guint64) st.st_size,
+                                self->uid_hex != NULL ? ",U=" : "",
+                                self->uid_hex != NULL ? self->uid_hex : "");
   new_dir = g_build_filename (self->maildir_path, "new", NULL);
   new_path = g_build_filename (new_dir, final_name, NULL);
 

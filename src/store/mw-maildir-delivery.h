@@ -20,8 +20,15 @@ const char    *mw_maildir_delivery_get_tmp_path (MwMaildirDelivery *self);
 /* The unique part of the name, as in tmp/ and before ",S=" in new/. */
 const char *mw_maildir_delivery_get_unique (MwMaildirDelivery *self);
 
+/* Records the server's UID in the file name (",U=<hex>"), so that a message
+ * stored just before a crash, and not yet in the UID index, is recognized
+ * the next time instead of being downloaded twice. Call before commit. */
+void mw_maildir_delivery_set_uid (MwMaildirDelivery *self,
+                                  const char        *uid);
+
 /* In a worker thread: fsyncs the file, links it into new/ as
- * "<unique>,S=<size>", removes it from tmp/ and fsyncs new/ and the Maildir.
+ * "<unique>,S=<size>[,U=<hex>]", removes it from tmp/ and fsyncs new/ and
+ * the Maildir.
  * On failure nothing is left in new/ and the tmp/ file is removed.
  * Returns (transfer full) the file name in new/. */
 void  mw_maildir_delivery_commit_async (MwMaildirDelivery  *self,

@@ -80,6 +80,45 @@ mw_maildir_entry_dup_unique (const MwMaildirEntry *entry)
   return g_strndup (entry->name, colon - entry->name);
 }
 
+/**
+ * mw_maildir_name_dup_uid:
+ * @name: a file name in new/ or cur/
+ *
+ * Returns: (transfer full) (nullable): the UID recorded in @name
+ */
+char *
+mw_maildir_name_dup_uid (const char *name)
+{
+  const char *end;
+  const char *p;
+  GString    *uid;
+
+  g_return_val_if_fail (name != NULL, NULL);
+
+  /* Only the unique part, before any ":2," info, counts. */
+  end = strchr (name, ':');
+  if (end == NULL)
+    end = name + strlen (name);
+
+  for (p = name; (p = strstr (p, ",U=")) != NULL && p < end; p += 3)
+    {
+      const char *hex = p + 3;
+      size_t      len = 0;
+
+      while (hex + len < end && g_ascii_isxdigit (hex[len]))
+        len++;
+      if (len == 0 || len % 2 != 0 || (hex + len < end && hex[len] != ','))
+        continue;
+
+      uid = g_string_sized_new (len / 2);
+      for (size_t i = 0; i < len; i += 2)
+        g_string_append_c (uid, (char) (g_ascii_xdigit_value (hex[i]) * 16 + g_ascii_xdigit_value (hex[i + 1])));
+      return g_string_free (uid, FALSE);
+    }
+
+  return NULL;
+}
+
 MwMaildirFlags
 mw_maildir_parse_flags (const char *name)
 {

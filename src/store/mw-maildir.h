@@ -52,6 +52,8 @@ char *mw_maildir_entry_dup_unique (const MwMaildirEntry *entry);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MwMaildirEntry, mw_maildir_entry_free)
 
 MwMaildirFlags mw_maildir_parse_flags (const char *name);
+/* The server UID a delivery recorded in a file name (",U=<hex>"), or NULL. */
+char *mw_maildir_name_dup_uid (const char *name);
 
 #define MW_TYPE_MAILDIR (mw_maildir_get_type ())
 G_DECLARE_FINAL_TYPE (MwMaildir, mw_maildir, MW, MAILDIR, GObject)

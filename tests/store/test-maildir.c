@@ -96,6 +96,41 @@ deliver (MwMaildir  *maildir,
 }
 
 static void
+test_deliver_with_uid (Fixture      *fixture,
+                       gconstpointer data)
+{
+  /* RFC 1939 lets a UID hold "/", ":" and ","; the name must stay safe. */
+  const char *uid = "0000abcd/x:2,S";
+  g_autoptr (MwMaildirDelivery) delivery = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *back = NULL;
+  g_autofree char *read_flags = NULL;
+
+  delivery = mw_maildir_begin_delivery (fixture->maildir, &error);
+  g_assert_no_error (error);
+  mw_maildir_delivery_set_uid (delivery, uid);
+  g_assert_true (g_output_stream_write_all (mw_maildir_delivery_get_output_stream (delivery),
+                                            MESSAGE, strlen (MESSAGE), NULL, NULL, &error));
+  name = commit (delivery, &error);
+  g_assert_no_error (error);
+
+  g_assert_null (strpbrk (name, "/:"));
+  g_assert_true (g_str_has_suffix (name, ",U=30303030616263642f783a322c53"));
+  back = mw_maildir_name_dup_uid (name);
+  g_assert_cmpstr (back, ==, uid);
+
+  /* Flags after ":2," do not disturb it; names without it give NULL. */
+  read_flags = g_strconcat (name, ":2,S", NULL);
+  g_clear_pointer (&back, g_free);
+  back = mw_maildir_name_dup_uid (read_flags);
+  g_assert_cmpstr (back, ==, uid);
+  g_assert_null (mw_maildir_name_dup_uid ("1.M2P3Q4.host,S=10"));
+  g_assert_null (mw_maildir_name_dup_uid ("1.M2P3Q4.host,S=10,U=abc"));
+  g_assert_null (mw_maildir_name_dup_uid ("1.M2P3Q4.host,S=10,U=zz"));
+}
+
+static void
 test_open_creates (Fixture      *fixture,
                    gconstpointer data)
 {
@@ -400,6 +435,7 @@ main (int   argc,
   ADD ("/store/maildir/rapid-unique", test_rapid_unique);
   ADD ("/store/maildir/stale-tmp", test_stale_tmp);
   ADD ("/store/maildir/list", test_list);
+  ADD ("/store/maildir/deliver-with-uid", test_deliver_with_uid);
 #undef ADD
   g_test_add_func ("/store/maildir/parse-flags", test_parse_flags);
   g_test_add_func ("/store/maildir/account-path", test_account_path);
