@@ -824,6 +824,16 @@ compare_items (gconstpointer a,
   return strcmp (item_a->id, item_b->id);
 }
 
+/* Removes an envelope that stands for no message; returns NULL. */
+static MwOutboxItem *
+drop_envelope (LoadData   *data,
+               const char *id,
+               GError    **error)
+{
+  remove_envelope (data->envelope_dir, id, error);
+  return NULL;
+}
+
 /* Decides what one envelope means, finishing a move to Sent that a crash
  * interrupted. Returns (transfer full) the item to show, or NULL when the
  * envelope was left over and is removed. */
@@ -866,7 +876,7 @@ load_envelope (LoadData   *data,
     {
       /* Mailwire stopped while sending: the server may have it. */
       if (file_name == NULL)
-        return remove_envelope (data->envelope_dir, id, error), NULL;
+        return drop_envelope (data, id, error);
       state = MW_OUTBOX_STATE_UNCERTAIN;
       item->needs_attention = TRUE;
       g_free (item->reply);
@@ -886,7 +896,7 @@ load_envelope (LoadData   *data,
           rewrite = TRUE;
         }
       else if (!item->needs_attention)
-        return remove_envelope (data->envelope_dir, id, error), NULL;
+        return drop_envelope (data, id, error);
     }
   else if (state == MW_OUTBOX_STATE_PARTIAL)
     {
@@ -900,7 +910,7 @@ load_envelope (LoadData   *data,
   else if (file_name == NULL)
     {
       /* The message never made it (an enqueue that failed) or was removed. */
-      return remove_envelope (data->envelope_dir, id, error), NULL;
+      return drop_envelope (data, id, error);
     }
 
   item->state = state;

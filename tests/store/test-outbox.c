@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "mw-fake-server.h"
@@ -13,6 +14,7 @@
 #include "mw-maildir.h"
 #include "mw-outbox-private.h"
 #include "mw-outbox.h"
+#include "mw-store-error.h"
 #include "mw-store-test-util.h"
 
 #define ACCOUNT    "acct1"
@@ -610,6 +612,80 @@ test_connection_refused (Fixture      *f,
   g_assert_cmpuint (count (f->outbox_path, "new"), ==, 1);
 }
 
+/* The answer to the end of the message decides: 4xx waits, 5xx fails. */
+static void
+final_reply (Fixture      *f,
+             const char   *reply,
+             MwOutboxState expected)
+{
+  const char *const recipients[] = { "bob@example.org", NULL };
+  g_autofree char  *id = NULL;
+  MwOutboxItem     *item;
+
+  f->fake = mw_fake_server_new (MW_FAKE_TLS_NONE, NULL);
+  mw_fake_server_send (f->fake, "220 fake ESMTP\r\n");
+  mw_fake_server_expect_any (f->fake);
+  mw_fake_server_send (f->fake, "250-fake\r\n250 ENHANCEDSTATUSCODES\r\n");
+  mw_fake_server_expect (f->fake, "MAIL FROM:<" FROM ">");
+  mw_fake_server_send (f->fake, "250 2.1.0 Ok\r\n");
+  mw_fake_server_expect (f->fake, "RCPT TO:<bob@example.org>");
+  mw_fake_server_send (f->fake, "250 2.1.5 Ok\r\n");
+  mw_fake_server_expect (f->fake, "DATA");
+  mw_fake_server_send (f->fake, "354 go ahead\r\n");
+  mw_fake_server_expect_until (f->fake, ".");
+  mw_fake_server_send (f->fake, reply);
+  mw_fake_server_expect (f->fake, "QUIT");
+  mw_fake_server_send (f->fake, "221 2.0.0 Bye\r\n");
+  mw_fake_server_close (f->fake);
+  mw_fake_server_start (f->fake);
+
+  id = enqueue (f, "final", recipients);
+  item = mw_outbox_lookup (f->outbox, id);
+  flush_ok (f);
+  g_assert_true (mw_fake_server_wait (f->fake, WAIT_MS));
+  g_assert_cmpint (mw_outbox_item_get_state (item), ==, expected);
+  g_assert_cmpint (mw_outbox_item_get_reply_code (item), ==, atoi (reply));
+  g_assert_nonnull (strstr (mw_outbox_item_get_reply (item), "policy"));
+  g_assert_cmpuint (count (f->outbox_path, "new"), ==, 1);
+  g_assert_cmpuint (count (f->sent_path, "new"), ==, 0);
+}
+
+static void
+test_final_reply_temporary (Fixture      *f,
+                            gconstpointer data)
+{
+  final_reply (f, "451 4.7.1 policy: greylisted\r\n", MW_OUTBOX_STATE_RETRY_WAIT);
+}
+
+static void
+test_final_reply_permanent (Fixture      *f,
+                            gconstpointer data)
+{
+  final_reply (f, "554 5.7.1 policy: rejected as spam\r\n", MW_OUTBOX_STATE_FAILED);
+}
+
+static MwSmtpClient *
+no_client_cb (gpointer user_data)
+{
+  return NULL;
+}
+
+static void
+test_no_client (Fixture      *f,
+                gconstpointer data)
+{
+  const char *const recipients[] = { "bob@example.org", NULL };
+  g_autofree char  *id = enqueue (f, "unconfigured", recipients);
+  g_autoptr (GError) error = NULL;
+
+  mw_outbox_set_client_func (f->outbox, no_client_cb, NULL, NULL);
+  g_assert_false (flush (f, &error));
+  g_assert_error (error, MW_STORE_ERROR, MW_STORE_ERROR_FAILED);
+  g_assert_cmpint (mw_outbox_item_get_state (mw_outbox_lookup (f->outbox, id)), ==,
+                   MW_OUTBOX_STATE_QUEUED);
+  g_assert_cmpuint (mw_outbox_item_get_attempts (mw_outbox_lookup (f->outbox, id)), ==, 0);
+}
+
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
@@ -628,6 +704,9 @@ main (int   argc,
   ADD ("/store/outbox/send/permanent-failure", test_permanent_failure);
   ADD ("/store/outbox/send/partial", test_partial);
   ADD ("/store/outbox/send/uncertain", test_uncertain);
+  ADD ("/store/outbox/send/final-reply-temporary", test_final_reply_temporary);
+  ADD ("/store/outbox/send/final-reply-permanent", test_final_reply_permanent);
+  ADD ("/store/outbox/send/no-client", test_no_client);
   ADD ("/store/outbox/crash/after-sent-record", test_crash_after_sent_record);
   ADD ("/store/outbox/crash/while-sending", test_crash_while_sending);
 
