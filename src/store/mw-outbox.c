@@ -577,17 +577,16 @@ make_maildir (const char *path,
   return TRUE;
 }
 
-/* Blocking: steps 3 and 4 of the header after the "sent" record: the
- * message into Sent's new/, out of the Outbox's new/. */
+/* Blocking: links the message into Sent's new/ (an earlier partial send
+ * may have done so already) and fsyncs Sent. */
 static gboolean
-move_to_sent (const char *outbox_path,
+link_to_sent (const char *outbox_path,
               const char *sent_path,
               const char *file_name,
               GError    **error)
 {
-  g_autofree char *outbox_new = g_build_filename (outbox_path, "new", NULL);
+  g_autofree char *from = g_build_filename (outbox_path, "new", file_name, NULL);
   g_autofree char *sent_new = g_build_filename (sent_path, "new", NULL);
-  g_autofree char *from = g_build_filename (outbox_new, file_name, NULL);
   g_autofree char *to = g_build_filename (sent_new, file_name, NULL);
 
   if (!make_maildir (sent_path, error))
@@ -600,10 +599,22 @@ move_to_sent (const char *outbox_path,
       mw_store_set_io_error (error, errsv, _ ("Could not move the message to Sent"), from);
       return FALSE;
     }
-  if (!mw_store_fsync_directory (sent_new, error) ||
-      !mw_store_fsync_directory (sent_path, error))
-    return FALSE;
+  return mw_store_fsync_directory (sent_new, error) &&
+         mw_store_fsync_directory (sent_path, error);
+}
 
+/* Blocking: steps 3 and 4 of the header after the "sent" record: the
+ * message into Sent's new/, out of the Outbox's new/. */
+static gboolean
+move_to_sent (const char *outbox_path,
+              const char *sent_path,
+              const char *file_name,
+              GError    **error)
+{
+  g_autofree char *outbox_new = g_build_filename (outbox_path, "new", NULL);
+
+  if (!link_to_sent (outbox_path, sent_path, file_name, error))
+    return FALSE;
   return remove_durably (outbox_new, file_name, error);
 }
 
@@ -618,6 +629,7 @@ typedef struct
   char    *file_name;
   char    *data;
   gboolean move_to_sent;
+  gboolean link_to_sent;
   gboolean keep_envelope;
   gboolean crash_after_record;
   gboolean remove_message;
@@ -664,6 +676,13 @@ save_thread (GTask        *task,
           g_task_return_error (task, error);
           return;
         }
+    }
+
+  if (data->link_to_sent &&
+      !link_to_sent (data->outbox_path, data->sent_path, data->file_name, &error))
+    {
+      g_task_return_error (task, error);
+      return;
     }
 
   if (data->remove_message)
@@ -1462,11 +1481,19 @@ send_cb (GObject      *object,
   if (send_result != NULL)
     {
       GPtrArray *recipients = mw_smtp_send_result_get_recipients (send_result);
-      GPtrArray *copy = g_ptr_array_new_with_free_func ((GDestroyNotify) mw_smtp_recipient_free);
+      GPtrArray *merged = g_ptr_array_new_with_free_func ((GDestroyNotify) mw_smtp_recipient_free);
 
+      /* Recipients dealt with in earlier attempts keep their results. */
+      for (guint i = 0; item->results != NULL && i < item->results->len; i++)
+        {
+          MwSmtpRecipient *r = g_ptr_array_index (item->results, i);
+
+          if (!g_strv_contains ((const char *const *) item->recipients, r->address))
+            g_ptr_array_add (merged, mw_smtp_recipient_copy (r));
+        }
       for (guint i = 0; recipients != NULL && i < recipients->len; i++)
-        g_ptr_array_add (copy, mw_smtp_recipient_copy (g_ptr_array_index (recipients, i)));
-      mw_outbox_item_take_recipient_results (item, copy);
+        g_ptr_array_add (merged, mw_smtp_recipient_copy (g_ptr_array_index (recipients, i)));
+      mw_outbox_item_take_recipient_results (item, merged);
     }
 
   if (reply != NULL)
@@ -1480,8 +1507,48 @@ send_cb (GObject      *object,
     case OUTCOME_SENT:
     case OUTCOME_PARTIAL:
       {
+        g_autoptr (GStrvBuilder) waiting = g_strv_builder_new ();
+        g_auto (GStrv) remaining = NULL;
+        const MwSmtpReply *waiting_reply = NULL;
+        SaveData          *save;
+        gboolean           refused = FALSE;
+
+        for (guint i = 0; item->results != NULL && i < item->results->len; i++)
+          {
+            MwSmtpRecipient *r = g_ptr_array_index (item->results, i);
+
+            if (r->accepted)
+              continue;
+            refused = TRUE;
+            if (reply_class (r->reply) != 5 &&
+                g_strv_contains ((const char *const *) item->recipients, r->address))
+              {
+                g_strv_builder_add (waiting, r->address);
+                waiting_reply = waiting_reply != NULL ? waiting_reply : r->reply;
+              }
+          }
+        remaining = g_strv_builder_end (waiting);
+
+        if (remaining[0] != NULL)
+          {
+            /* The others have it; the recipients refused for now wait,
+             * alone. Recorded before the copy into Sent, so a crash never
+             * sends to the others again. */
+            g_autofree char *waiting_text = waiting_reply != NULL ? mw_smtp_reply_quote (waiting_reply) : NULL;
+
+            g_strfreev (item->recipients);
+            item->recipients = g_steal_pointer (&remaining);
+            set_retry (self, item, waiting_reply != NULL ? waiting_reply->code : 0, waiting_text);
+            save = save_data_new (self, item);
+            save->data = envelope_data (item, NULL);
+            save->link_to_sent = TRUE;
+            run_save (self, save, send_cb, NULL, item_saved_cb, g_steal_pointer (&task));
+            return;
+          }
+        data->outcome = refused ? OUTCOME_PARTIAL : OUTCOME_SENT;
+
         /* Step 3: the durable "sent" record, then the move. */
-        SaveData *save = save_data_new (self, item);
+        save = save_data_new (self, item);
 
         save->data = envelope_data (item, data->outcome == OUTCOME_PARTIAL ? state_to_string (MW_OUTBOX_STATE_PARTIAL) : STATE_SENT);
         save->move_to_sent = TRUE;

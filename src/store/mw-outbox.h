@@ -63,6 +63,12 @@ typedef gint64 (*MwOutboxClockFunc) (gpointer user_data);
  * of the message mean RETRY_WAIT with backoff; 5xx means FAILED with the
  * server's reply; some recipients refused while the others got it means
  * PARTIAL; a connection lost after the end of the message means UNCERTAIN.
+ * When the message was accepted for some recipients while others were
+ * refused for now (4xx), the envelope is narrowed to those others and
+ * written durably before anything else, the message is linked into Sent,
+ * and the item waits in RETRY_WAIT: a retry, or a crash, never sends to
+ * the recipients that have it already. The recipient results keep what
+ * happened to everyone.
  * Only mw_outbox_resend_async() sends FAILED or UNCERTAIN messages again.
  *
  * Automatic attempts: a timer on the thread-default main context of the

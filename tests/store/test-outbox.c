@@ -443,6 +443,49 @@ test_partial (Fixture      *f,
   g_assert_cmpuint (count (f->server_dir, "new"), ==, 1);
 }
 
+static void
+test_partial_temporary (Fixture      *f,
+                        gconstpointer data)
+{
+  const char *const recipients[] = { "bob@example.org", "carol@example.net", NULL };
+  const char *const waiting[] = { "bob@example.org", NULL };
+  g_autofree char  *id = NULL;
+  MwOutboxItem     *item;
+
+  mw_mail_server_set_refused_recipient (f->server, "bob@example.org", "450 4.2.1 mailbox busy");
+  id = enqueue (f, "partial-temporary", recipients);
+  item = mw_outbox_lookup (f->outbox, id);
+  flush_ok (f);
+
+  /* carol has it and it is in Sent; bob waits alone. */
+  g_assert_cmpint (mw_outbox_item_get_state (item), ==, MW_OUTBOX_STATE_RETRY_WAIT);
+  g_assert_cmpstrv (mw_outbox_item_get_recipients (item), waiting);
+  g_assert_cmpint (mw_outbox_item_get_reply_code (item), ==, 450);
+  g_assert_true (result_for (item, "carol@example.net")->accepted);
+  g_assert_false (result_for (item, "bob@example.org")->accepted);
+  g_assert_cmpuint (count (f->server_dir, "new"), ==, 1);
+  g_assert_cmpuint (count (f->sent_path, "new"), ==, 1);
+  g_assert_cmpuint (count (f->outbox_path, "new"), ==, 1);
+
+  /* A restart keeps the narrowed envelope. */
+  mw_test_finalize_object (f->outbox);
+  f->outbox = new_outbox (f);
+  load (f);
+  item = mw_outbox_lookup (f->outbox, id);
+  g_assert_cmpstrv (mw_outbox_item_get_recipients (item), waiting);
+
+  mw_mail_server_set_refused_recipient (f->server, "bob@example.org", NULL);
+  f->clock = mw_outbox_item_get_next_attempt (item);
+  flush_ok (f);
+  g_assert_cmpint (mw_outbox_item_get_state (item), ==, MW_OUTBOX_STATE_SENT);
+  g_assert_true (result_for (item, "carol@example.net")->accepted);
+  g_assert_true (result_for (item, "bob@example.org")->accepted);
+  g_assert_cmpuint (count (f->server_dir, "new"), ==, 2);
+  g_assert_cmpuint (count (f->sent_path, "new"), ==, 1);
+  g_assert_cmpuint (count (f->outbox_path, "new"), ==, 0);
+  g_assert_cmpuint (count (f->outbox_path, "envelopes"), ==, 0);
+}
+
 static guint
 count_substrings (const char *haystack,
                   const char *needle)
@@ -703,6 +746,7 @@ main (int   argc,
   ADD ("/store/outbox/send/connection-refused", test_connection_refused);
   ADD ("/store/outbox/send/permanent-failure", test_permanent_failure);
   ADD ("/store/outbox/send/partial", test_partial);
+  ADD ("/store/outbox/send/partial-temporary", test_partial_temporary);
   ADD ("/store/outbox/send/uncertain", test_uncertain);
   ADD ("/store/outbox/send/final-reply-temporary", test_final_reply_temporary);
   ADD ("/store/outbox/send/final-reply-permanent", test_final_reply_permanent);
