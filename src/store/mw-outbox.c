@@ -1878,6 +1878,8 @@ mw_outbox_flush_async (MwOutbox           *self,
 
   if (self->busy)
     {
+      /* What was queued meanwhile goes out in another pass. */
+      self->rerun = TRUE;
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
                                _ ("The outbox is already sending messages"));
       return;

@@ -133,7 +133,8 @@ char *mw_outbox_enqueue_finish (MwOutbox     *self,
  * session from the client function. Item outcomes are in the items; the
  * call fails only when nothing could be tried for a reason the user must
  * fix (authentication, TLS, settings), with that error, or when the disk
- * fails. G_IO_ERROR_PENDING while another flush runs. */
+ * fails. G_IO_ERROR_PENDING while another flush runs; that one then
+ * makes another pass for what was queued meanwhile. */
 void     mw_outbox_flush_async (MwOutbox           *self,
                                 GCancellable       *cancellable,
                                 GAsyncReadyCallback callback,

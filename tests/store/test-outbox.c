@@ -376,6 +376,46 @@ test_network_changed (Fixture      *f,
 }
 
 static void
+test_timer (Fixture      *f,
+            gconstpointer data)
+{
+  const char *const recipients[] = { "bob@example.org", NULL };
+  g_autofree char  *id = NULL;
+  MwOutboxItem     *item;
+  gint64            deadline;
+  g_autoptr (GError) error = NULL;
+
+  mw_mail_server_set_refused_recipient (f->server, "bob@example.org", "450 4.2.1 try later");
+  id = enqueue (f, "timer", recipients);
+  item = mw_outbox_lookup (f->outbox, id);
+  flush_ok (f);
+  g_assert_cmpint (mw_outbox_item_get_state (item), ==, MW_OUTBOX_STATE_RETRY_WAIT);
+  mw_mail_server_set_refused_recipient (f->server, "bob@example.org", NULL);
+
+  /* The timer is set from the clock when the outbox changes; once the
+   * attempt is due, it fires on the main context by itself. */
+  f->clock = mw_outbox_item_get_next_attempt (item);
+  mw_outbox_set_clock_func (f->outbox, clock_cb, f);
+  deadline = g_get_monotonic_time () + WAIT_MS * 1000;
+  while (mw_outbox_item_get_state (item) != MW_OUTBOX_STATE_SENT)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+
+  /* An explicit flush meanwhile is refused, not run twice. */
+  g_assert_false (flush (f, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+  while (mw_outbox_get_busy (f->outbox))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_cmpuint (count (f->server_dir, "new"), ==, 1);
+  g_assert_cmpuint (count (f->sent_path, "new"), ==, 1);
+}
+
+static void
 test_permanent_failure (Fixture      *f,
                         gconstpointer data)
 {
@@ -743,6 +783,7 @@ main (int   argc,
   ADD ("/store/outbox/send/retry-backoff", test_retry_backoff);
   g_test_add_func ("/store/outbox/send/backoff-cap", test_backoff_cap);
   ADD ("/store/outbox/send/network-changed", test_network_changed);
+  ADD ("/store/outbox/send/timer", test_timer);
   ADD ("/store/outbox/send/connection-refused", test_connection_refused);
   ADD ("/store/outbox/send/permanent-failure", test_permanent_failure);
   ADD ("/store/outbox/send/partial", test_partial);
