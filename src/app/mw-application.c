@@ -10,6 +10,8 @@
 
 #include "mw-app-resources.h"
 #include "mw-application.h"
+#include "mw-compose-window.h"
+#include "mw-mailto.h"
 #include "mw-window.h"
 
 struct _MwApplication
@@ -53,7 +55,7 @@ mw_application_new (void)
 {
   return g_object_new (MW_TYPE_APPLICATION,
                        "application-id", APP_ID,
-                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "flags", G_APPLICATION_HANDLES_OPEN,
                        NULL);
 }
 
@@ -230,6 +232,85 @@ mw_application_activate (GApplication *app)
   gtk_window_present (GTK_WINDOW (window));
 }
 
+/* The compose window that win.compose opened: the one toplevel that was
+ * not there before. */
+static MwComposeWindow *
+compose (MwWindow *window)
+{
+  g_autoptr (GList) before = gtk_window_list_toplevels ();
+  g_autoptr (GList) after = NULL;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.compose", NULL);
+  after = gtk_window_list_toplevels ();
+  for (GList *l = after; l != NULL; l = l->next)
+    if (MW_IS_COMPOSE_WINDOW (l->data) && g_list_find (before, l->data) == NULL)
+      return l->data;
+  return NULL;
+}
+
+static void
+open_mailto (MwWindow   *window,
+             const char *uri)
+{
+  g_autoptr (MwMailto) mailto = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *to = NULL;
+  g_autofree char *cc = NULL;
+  g_autofree char *bcc = NULL;
+  MwComposeWindow *compose_window;
+
+  mailto = mw_mailto_parse (uri, &error);
+  if (mailto == NULL)
+    {
+      g_autofree char *text = NULL;
+
+      /* Translators: %s says what is wrong with the link. */
+      text = g_strdup_printf (_ ("Could not write to this address: %s"), error->message);
+      mw_window_toast (window, text);
+      return;
+    }
+
+  /* Without an account the window says so itself. */
+  compose_window = compose (window);
+  if (compose_window == NULL)
+    return;
+
+  to = g_strjoinv (", ", mailto->to);
+  cc = g_strjoinv (", ", mailto->cc);
+  bcc = g_strjoinv (", ", mailto->bcc);
+  mw_compose_window_set_to (compose_window, to);
+  mw_compose_window_set_cc (compose_window, cc);
+  mw_compose_window_set_bcc (compose_window, bcc);
+  if (mailto->subject != NULL)
+    mw_compose_window_set_subject (compose_window, mailto->subject);
+  if (mailto->body != NULL)
+    mw_compose_window_set_body (compose_window, mailto->body);
+}
+
+/* `mailwire mailto:…`, from the desktop file's %u, here or forwarded from
+ * a second instance. */
+static void
+mw_application_open (GApplication *app,
+                     GFile       **files,
+                     int           n_files,
+                     const char   *hint)
+{
+  MwApplication *self = MW_APPLICATION (app);
+  MwWindow      *window;
+
+  g_application_activate (app);
+  window = get_window (self);
+  if (window == NULL)
+    return;
+
+  for (int i = 0; i < n_files; i++)
+    {
+      g_autofree char *uri = g_file_get_uri (files[i]);
+
+      open_mailto (window, uri);
+    }
+}
+
 static int
 mw_application_handle_local_options (GApplication *app,
                                      GVariantDict *options)
@@ -301,6 +382,7 @@ mw_application_class_init (MwApplicationClass *klass)
 
   app_class->startup = mw_application_startup;
   app_class->activate = mw_application_activate;
+  app_class->open = mw_application_open;
   app_class->handle_local_options = mw_application_handle_local_options;
 
   properties[PROP_DEMO] =
