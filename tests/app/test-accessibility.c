@@ -219,6 +219,50 @@ test_account_dialog (void)
   destroy (window);
 }
 
+/* Whether @widget or an ancestor was built with the ID @id. */
+static gboolean
+is_inside (GtkWidget  *widget,
+           const char *id)
+{
+  for (; widget != NULL; widget = gtk_widget_get_parent (widget))
+    if (g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (widget)), id) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Tab alone reaches the folders, the message list, the reader and the
+ * log pane (F6 moves between the panes: GtkPaned binds it). */
+static void
+test_tab_chain (void)
+{
+  MwWindow   *window = mw_window_new (application);
+  GtkWidget  *log_view = GTK_WIDGET (mw_window_get_log_view (window));
+  const char *areas[] = { "folder_list", "list_stack", "reader_stack", "log_view" };
+  gboolean    reached[G_N_ELEMENTS (areas)] = { FALSE };
+
+  gtk_window_present (GTK_WINDOW (window));
+  mw_window_set_log_visible (window, TRUE);
+  g_assert_true (app_test_wait (is_mapped, log_view, 10));
+
+  for (guint i = 0; i < 60; i++)
+    {
+      GtkWidget *focus;
+
+      /* At the end of the chain, focus leaves the window and comes back
+       * to its start on the next Tab. */
+      if (!gtk_widget_child_focus (GTK_WIDGET (window), GTK_DIR_TAB_FORWARD))
+        continue;
+      focus = gtk_root_get_focus (GTK_ROOT (window));
+      for (guint a = 0; a < G_N_ELEMENTS (areas); a++)
+        reached[a] = reached[a] || is_inside (focus, areas[a]);
+    }
+
+  for (guint a = 0; a < G_N_ELEMENTS (areas); a++)
+    if (!reached[a])
+      g_test_fail_printf ("Tab never reaches %s", areas[a]);
+  destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -237,6 +281,7 @@ main (int   argc,
   g_assert_no_error (error);
 
   g_test_add_func ("/app/accessibility/window", test_window);
+  g_test_add_func ("/app/accessibility/tab-chain", test_tab_chain);
   g_test_add_func ("/app/accessibility/compose", test_compose);
   g_test_add_func ("/app/accessibility/account-dialog", test_account_dialog);
 
