@@ -19,6 +19,8 @@ struct _MwApplication
   AdwApplication parent_instance;
 
   gboolean demo;
+  /* mailto: links (MwMailto) waiting for the window's account. */
+  GPtrArray *pending_mailtos;
 };
 
 G_DEFINE_FINAL_TYPE (MwApplication, mw_application, ADW_TYPE_APPLICATION)
@@ -249,28 +251,15 @@ compose (MwWindow *window)
 }
 
 static void
-open_mailto (MwWindow   *window,
-             const char *uri)
+compose_mailto (MwWindow       *window,
+                const MwMailto *mailto)
 {
-  g_autoptr (MwMailto) mailto = NULL;
-  g_autoptr (GError) error = NULL;
   g_autofree char *to = NULL;
   g_autofree char *cc = NULL;
   g_autofree char *bcc = NULL;
   MwComposeWindow *compose_window;
 
-  mailto = mw_mailto_parse (uri, &error);
-  if (mailto == NULL)
-    {
-      g_autofree char *text = NULL;
-
-      /* Translators: %s says what is wrong with the link. */
-      text = g_strdup_printf (_ ("Could not write to this address: %s"), error->message);
-      mw_window_toast (window, text);
-      return;
-    }
-
-  /* Without an account the window says so itself. */
+  /* Without an SMTP server the window says so itself. */
   compose_window = compose (window);
   if (compose_window == NULL)
     return;
@@ -285,6 +274,60 @@ open_mailto (MwWindow   *window,
     mw_compose_window_set_subject (compose_window, mailto->subject);
   if (mailto->body != NULL)
     mw_compose_window_set_body (compose_window, mailto->body);
+}
+
+static void
+has_account_cb (MwWindow      *window,
+                GParamSpec    *pspec,
+                MwApplication *self)
+{
+  g_autoptr (GPtrArray) pending = g_steal_pointer (&self->pending_mailtos);
+
+  if (!mw_window_get_has_account (window))
+    {
+      self->pending_mailtos = g_steal_pointer (&pending);
+      return;
+    }
+
+  g_signal_handlers_disconnect_by_func (window, has_account_cb, self);
+  for (guint i = 0; pending != NULL && i < pending->len; i++)
+    compose_mailto (window, pending->pdata[i]);
+}
+
+static void
+open_mailto (MwApplication *self,
+             MwWindow      *window,
+             const char    *uri)
+{
+  g_autoptr (MwMailto) mailto = NULL;
+  g_autoptr (GError) error = NULL;
+
+  mailto = mw_mailto_parse (uri, &error);
+  if (mailto == NULL)
+    {
+      g_autofree char *text = NULL;
+
+      /* Translators: %s says what is wrong with the link. */
+      text = g_strdup_printf (_ ("Could not write to this address: %s"), error->message);
+      mw_window_toast (window, text);
+      return;
+    }
+
+  if (mw_window_get_has_account (window))
+    {
+      compose_mailto (window, mailto);
+      return;
+    }
+
+  /* At startup the account is still being read (its password comes from
+   * the Secret Service): the link waits for it. */
+  if (self->pending_mailtos == NULL)
+    {
+      self->pending_mailtos = g_ptr_array_new_with_free_func ((GDestroyNotify) mw_mailto_free);
+      g_signal_connect_object (window, "notify::has-account", G_CALLBACK (has_account_cb), self,
+                               G_CONNECT_DEFAULT);
+    }
+  g_ptr_array_add (self->pending_mailtos, g_steal_pointer (&mailto));
 }
 
 /* `mailwire mailto:…`, from the desktop file's %u, here or forwarded from
@@ -307,7 +350,7 @@ mw_application_open (GApplication *app,
     {
       g_autofree char *uri = g_file_get_uri (files[i]);
 
-      open_mailto (window, uri);
+      open_mailto (self, window, uri);
     }
 }
 
@@ -330,6 +373,16 @@ mw_application_constructed (GObject *object)
   /* Whatever the ID (tests use their own), the style comes from the
    * app's resources. */
   g_application_set_resource_base_path (G_APPLICATION (object), "/io/github/mailwire/Mailwire");
+}
+
+static void
+mw_application_finalize (GObject *object)
+{
+  MwApplication *self = MW_APPLICATION (object);
+
+  g_clear_pointer (&self->pending_mailtos, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (mw_application_parent_class)->finalize (object);
 }
 
 static void
@@ -377,6 +430,7 @@ mw_application_class_init (MwApplicationClass *klass)
   mw_application_ensure_resources ();
 
   object_class->constructed = mw_application_constructed;
+  object_class->finalize = mw_application_finalize;
   object_class->get_property = mw_application_get_property;
   object_class->set_property = mw_application_set_property;
 

@@ -35,9 +35,7 @@ find_compose (void)
 static gboolean
 has_account (gpointer data)
 {
-  AdwWindowTitle *title = ADW_WINDOW_TITLE (app_test_find (data, ADW_TYPE_WINDOW_TITLE, NULL, NULL));
-
-  return g_strcmp0 (adw_window_title_get_subtitle (title), "Demo") == 0;
+  return mw_window_get_has_account (data);
 }
 
 static void
@@ -147,6 +145,34 @@ test_prefill (Fixture      *fixture,
   g_assert_null (app_test_find (root, GTK_TYPE_LABEL, NULL, "mallory"));
 }
 
+static gboolean
+has_compose (gpointer data)
+{
+  return find_compose () != NULL;
+}
+
+/* Started by a link: the window is new and its account still loading. */
+static void
+test_before_account (void)
+{
+  MwWindow *window;
+
+  mw_application_set_demo (application, TRUE);
+  open_uri ("mailto:alice@example.org?subject=Hello");
+  window = MW_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (application)));
+  g_assert_nonnull (window);
+  g_assert_false (mw_window_get_has_account (window));
+  g_assert_null (find_compose ());
+
+  g_assert_true (app_test_wait (has_compose, NULL, 30));
+  g_assert_cmpstr (entry_text (GTK_WIDGET (find_compose ()), "_To"), ==, "alice@example.org");
+  g_assert_cmpstr (entry_text (GTK_WIDGET (find_compose ()), "_Subject"), ==, "Hello");
+
+  destroy (find_compose ());
+  destroy (window);
+  mw_application_set_demo (application, FALSE);
+}
+
 typedef struct
 {
   GtkWidget  *root;
@@ -191,6 +217,7 @@ main (int   argc,
   g_application_register (G_APPLICATION (application), NULL, &error);
   g_assert_no_error (error);
 
+  g_test_add_func ("/app/mailto/before-account", test_before_account);
   g_test_add ("/app/mailto/prefill", Fixture, NULL,
               fixture_set_up, test_prefill, fixture_tear_down);
   /* A line break in a header field could add a header of its own. */
