@@ -403,4 +403,27 @@ mw_account_dialog_init (MwAccountDialog *self)
 {
   self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* An entry row's text has no accessible name of its own, so a screen
+   * reader would say only "text": give it the row's title. */
+  {
+    AdwPreferencesRow *rows[] = {
+      ADW_PREFERENCES_ROW (self->name_row),
+      ADW_PREFERENCES_ROW (self->address_row),
+      ADW_PREFERENCES_ROW (self->pop3_host_row),
+      ADW_PREFERENCES_ROW (self->pop3_port_row),
+      ADW_PREFERENCES_ROW (self->pop3_user_row),
+      ADW_PREFERENCES_ROW (self->pop3_password_row),
+      ADW_PREFERENCES_ROW (self->smtp_host_row),
+      ADW_PREFERENCES_ROW (self->smtp_port_row),
+      ADW_PREFERENCES_ROW (self->smtp_user_row),
+      ADW_PREFERENCES_ROW (self->smtp_password_row),
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS (rows); i++)
+      gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_editable_get_delegate (GTK_EDITABLE (rows[i]))),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      adw_preferences_row_get_title (rows[i]),
+                                      -1);
+  }
 }

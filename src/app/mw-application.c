@@ -10,6 +10,8 @@
 
 #include "mw-app-resources.h"
 #include "mw-application.h"
+#include "mw-compose-window.h"
+#include "mw-mailto.h"
 #include "mw-window.h"
 
 struct _MwApplication
@@ -17,6 +19,8 @@ struct _MwApplication
   AdwApplication parent_instance;
 
   gboolean demo;
+  /* mailto: links (MwMailto) waiting for the window's account. */
+  GPtrArray *pending_mailtos;
 };
 
 G_DEFINE_FINAL_TYPE (MwApplication, mw_application, ADW_TYPE_APPLICATION)
@@ -53,7 +57,7 @@ mw_application_new (void)
 {
   return g_object_new (MW_TYPE_APPLICATION,
                        "application-id", APP_ID,
-                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "flags", G_APPLICATION_HANDLES_OPEN,
                        NULL);
 }
 
@@ -230,6 +234,126 @@ mw_application_activate (GApplication *app)
   gtk_window_present (GTK_WINDOW (window));
 }
 
+/* The compose window that win.compose opened: the one toplevel that was
+ * not there before. */
+static MwComposeWindow *
+compose (MwWindow *window)
+{
+  g_autoptr (GList) before = gtk_window_list_toplevels ();
+  g_autoptr (GList) after = NULL;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.compose", NULL);
+  after = gtk_window_list_toplevels ();
+  for (GList *l = after; l != NULL; l = l->next)
+    if (MW_IS_COMPOSE_WINDOW (l->data) && g_list_find (before, l->data) == NULL)
+      return l->data;
+  return NULL;
+}
+
+static void
+compose_mailto (MwWindow       *window,
+                const MwMailto *mailto)
+{
+  g_autofree char *to = NULL;
+  g_autofree char *cc = NULL;
+  g_autofree char *bcc = NULL;
+  MwComposeWindow *compose_window;
+
+  /* Without an SMTP server the window says so itself. */
+  compose_window = compose (window);
+  if (compose_window == NULL)
+    return;
+
+  to = g_strjoinv (", ", mailto->to);
+  cc = g_strjoinv (", ", mailto->cc);
+  bcc = g_strjoinv (", ", mailto->bcc);
+  mw_compose_window_set_to (compose_window, to);
+  mw_compose_window_set_cc (compose_window, cc);
+  mw_compose_window_set_bcc (compose_window, bcc);
+  if (mailto->subject != NULL)
+    mw_compose_window_set_subject (compose_window, mailto->subject);
+  if (mailto->body != NULL)
+    mw_compose_window_set_body (compose_window, mailto->body);
+}
+
+static void
+has_account_cb (MwWindow      *window,
+                GParamSpec    *pspec,
+                MwApplication *self)
+{
+  g_autoptr (GPtrArray) pending = g_steal_pointer (&self->pending_mailtos);
+
+  if (!mw_window_get_has_account (window))
+    {
+      self->pending_mailtos = g_steal_pointer (&pending);
+      return;
+    }
+
+  g_signal_handlers_disconnect_by_func (window, has_account_cb, self);
+  for (guint i = 0; pending != NULL && i < pending->len; i++)
+    compose_mailto (window, pending->pdata[i]);
+}
+
+static void
+open_mailto (MwApplication *self,
+             MwWindow      *window,
+             const char    *uri)
+{
+  g_autoptr (MwMailto) mailto = NULL;
+  g_autoptr (GError) error = NULL;
+
+  mailto = mw_mailto_parse (uri, &error);
+  if (mailto == NULL)
+    {
+      g_autofree char *text = NULL;
+
+      /* Translators: %s says what is wrong with the link. */
+      text = g_strdup_printf (_ ("Could not write to this address: %s"), error->message);
+      mw_window_toast (window, text);
+      return;
+    }
+
+  if (mw_window_get_has_account (window))
+    {
+      compose_mailto (window, mailto);
+      return;
+    }
+
+  /* At startup the account is still being read (its password comes from
+   * the Secret Service): the link waits for it. */
+  if (self->pending_mailtos == NULL)
+    {
+      self->pending_mailtos = g_ptr_array_new_with_free_func ((GDestroyNotify) mw_mailto_free);
+      g_signal_connect_object (window, "notify::has-account", G_CALLBACK (has_account_cb), self,
+                               G_CONNECT_DEFAULT);
+    }
+  g_ptr_array_add (self->pending_mailtos, g_steal_pointer (&mailto));
+}
+
+/* `mailwire mailto:…`, from the desktop file's %u, here or forwarded from
+ * a second instance. */
+static void
+mw_application_open (GApplication *app,
+                     GFile       **files,
+                     int           n_files,
+                     const char   *hint)
+{
+  MwApplication *self = MW_APPLICATION (app);
+  MwWindow      *window;
+
+  g_application_activate (app);
+  window = get_window (self);
+  if (window == NULL)
+    return;
+
+  for (int i = 0; i < n_files; i++)
+    {
+      g_autofree char *uri = g_file_get_uri (files[i]);
+
+      open_mailto (self, window, uri);
+    }
+}
+
 static int
 mw_application_handle_local_options (GApplication *app,
                                      GVariantDict *options)
@@ -249,6 +373,16 @@ mw_application_constructed (GObject *object)
   /* Whatever the ID (tests use their own), the style comes from the
    * app's resources. */
   g_application_set_resource_base_path (G_APPLICATION (object), "/io/github/mailwire/Mailwire");
+}
+
+static void
+mw_application_finalize (GObject *object)
+{
+  MwApplication *self = MW_APPLICATION (object);
+
+  g_clear_pointer (&self->pending_mailtos, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (mw_application_parent_class)->finalize (object);
 }
 
 static void
@@ -296,11 +430,13 @@ mw_application_class_init (MwApplicationClass *klass)
   mw_application_ensure_resources ();
 
   object_class->constructed = mw_application_constructed;
+  object_class->finalize = mw_application_finalize;
   object_class->get_property = mw_application_get_property;
   object_class->set_property = mw_application_set_property;
 
   app_class->startup = mw_application_startup;
   app_class->activate = mw_application_activate;
+  app_class->open = mw_application_open;
   app_class->handle_local_options = mw_application_handle_local_options;
 
   properties[PROP_DEMO] =

@@ -449,6 +449,22 @@ mw_compose_window_set_to (MwComposeWindow *self,
 }
 
 void
+mw_compose_window_set_cc (MwComposeWindow *self,
+                          const char      *cc)
+{
+  g_return_if_fail (MW_IS_COMPOSE_WINDOW (self));
+  gtk_editable_set_text (GTK_EDITABLE (self->cc_entry), cc);
+}
+
+void
+mw_compose_window_set_bcc (MwComposeWindow *self,
+                           const char      *bcc)
+{
+  g_return_if_fail (MW_IS_COMPOSE_WINDOW (self));
+  gtk_editable_set_text (GTK_EDITABLE (self->bcc_entry), bcc);
+}
+
+void
 mw_compose_window_set_subject (MwComposeWindow *self,
                                const char      *subject)
 {

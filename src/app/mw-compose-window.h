@@ -22,6 +22,10 @@ MwComposeWindow *mw_compose_window_new (GtkWindow    *parent,
 
 void mw_compose_window_set_to (MwComposeWindow *self,
                                const char      *to);
+void mw_compose_window_set_cc (MwComposeWindow *self,
+                               const char      *cc);
+void mw_compose_window_set_bcc (MwComposeWindow *self,
+                                const char      *bcc);
 void mw_compose_window_set_subject (MwComposeWindow *self,
                                     const char      *subject);
 void mw_compose_window_set_body (MwComposeWindow *self,

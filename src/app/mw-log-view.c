@@ -12,6 +12,7 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 struct _MwLogView
 {
@@ -133,7 +134,7 @@ log_entry_elapsed (gpointer           item,
     return NULL;
   if (ms < 10000)
     /* Translators: milliseconds a server took to reply. */
-    return g_strdup_printf (_ ("%" G_GINT64_FORMAT " ms"), ms);
+    return g_strdup_printf (_ ("%" PRId64 " ms"), ms);
   /* Translators: seconds a server took to reply. */
   return g_strdup_printf (_ ("%.1f s"), ms / 1000.0);
 }
@@ -261,8 +262,8 @@ update_count (MwLogView *self)
     }
 
   if (dropped > 0)
-    text = g_strdup_printf (ngettext ("%u line, %" G_GUINT64_FORMAT " older dropped",
-                                      "%u lines, %" G_GUINT64_FORMAT " older dropped", n),
+    text = g_strdup_printf (ngettext ("%u line, %" PRIu64 " older dropped",
+                                      "%u lines, %" PRIu64 " older dropped", n),
                             n, dropped);
   else
     text = g_strdup_printf (ngettext ("%u line", "%u lines", n), n);

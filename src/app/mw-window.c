@@ -103,6 +103,7 @@ enum
 {
   PROP_0,
   PROP_LOG_VISIBLE,
+  PROP_HAS_ACCOUNT,
   N_PROPS,
 };
 
@@ -172,6 +173,13 @@ mw_window_set_log_visible (MwWindow *self,
   self->log_visible = visible;
   gtk_widget_set_visible (GTK_WIDGET (self->log_view), visible);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOG_VISIBLE]);
+}
+
+gboolean
+mw_window_get_has_account (MwWindow *self)
+{
+  g_return_val_if_fail (MW_IS_WINDOW (self), FALSE);
+  return self->host != NULL && self->pop3_port != 0;
 }
 
 void
@@ -1435,6 +1443,7 @@ set_account (MwWindow   *self,
   target = g_strdup_printf ("POP3 %s:%u", host, pop3_port);
   mw_log_view_set_console_target (self->log_view, target);
   set_busy (self, FALSE);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_ACCOUNT]);
 }
 
 /* Stored accounts: the switcher lists them; choosing one looks up its
@@ -1810,6 +1819,9 @@ mw_window_get_property (GObject    *object,
     case PROP_LOG_VISIBLE:
       g_value_set_boolean (value, self->log_visible);
       break;
+    case PROP_HAS_ACCOUNT:
+      g_value_set_boolean (value, mw_window_get_has_account (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1850,6 +1862,9 @@ mw_window_class_init (MwWindowClass *klass)
   properties[PROP_LOG_VISIBLE] =
     g_param_spec_boolean ("log-visible", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_HAS_ACCOUNT] =
+    g_param_spec_boolean ("has-account", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (MW_TYPE_LOG_VIEW);

@@ -32,6 +32,9 @@ GListStore *mw_window_get_server_messages (MwWindow *self);
 /* What the message list shows after search and sorting. */
 GListModel *mw_window_get_visible_messages (MwWindow *self);
 
+/* Whether an account is in use (::notify once one is). */
+gboolean mw_window_get_has_account (MwWindow *self);
+
 /* Shows a short message at the bottom of the window. */
 void mw_window_toast (MwWindow   *self,
                       const char *text);

@@ -24,6 +24,7 @@
 #include <gio/gunixoutputstream.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -496,7 +497,7 @@ retr_to_file (Pop3Cli    *cli,
 
   status = finish_session (cli);
   if (status == MW_CLI_EXIT_OK)
-    fprintf (stderr, _ ("Saved message %u to %s (%" G_GUINT64_FORMAT " bytes)\n"), number, path,
+    fprintf (stderr, _ ("Saved message %u to %s (%" PRIu64 " bytes)\n"), number, path,
              stats.bytes);
   return status;
 }

@@ -17,6 +17,7 @@
 
 #include <gio/gunixinputstream.h>
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -279,7 +280,7 @@ explain_keyword (const char *line)
         {
           g_autofree char *human = g_format_size (size);
 
-          return g_strdup_printf (_ ("Messages up to %s (%" G_GUINT64_FORMAT " bytes) are "
+          return g_strdup_printf (_ ("Messages up to %s (%" PRIu64 " bytes) are "
                                      "accepted; Mailwire checks the size before sending (RFC 1870)."),
                                   human, size);
         }
@@ -410,7 +411,7 @@ command_serverinfo (SmtpCli *cli,
         {
           g_autofree char *human = g_format_size (caps->size);
 
-          printf (_ ("Size limit: %s (%" G_GUINT64_FORMAT " bytes)\n"), human, caps->size);
+          printf (_ ("Size limit: %s (%" PRIu64 " bytes)\n"), human, caps->size);
         }
       else
         printf ("%s\n", _ ("Size limit: none stated"));

@@ -10,6 +10,7 @@
 #include "mw-smtp-client-private.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "mw-core-enums.h"
@@ -2717,7 +2718,7 @@ mw_smtp_client_send_async (MwSmtpClient       *self,
       g_autofree char *limit = g_format_size (self->caps->size);
 
       error = g_error_new (MW_SMTP_ERROR, MW_SMTP_ERROR_MESSAGE_TOO_LARGE,
-                           _ ("The message (%s) is larger than %s accepts (SIZE %" G_GUINT64_FORMAT
+                           _ ("The message (%s) is larger than %s accepts (SIZE %" PRIu64
                               ", %s); nothing was sent"),
                            size, self->host, self->caps->size, limit);
       goto fail;
