@@ -22,6 +22,7 @@ struct _MwComposeWindow
   char         *from_address;
   GPtrArray    *attachment_files; /* GFile */
   GPtrArray    *attachment_bytes; /* GBytes, in step with the files */
+  GBytes       *message;
   gboolean      sending;
 
   AdwToastOverlay *toast_overlay;
@@ -37,6 +38,14 @@ struct _MwComposeWindow
 };
 
 G_DEFINE_FINAL_TYPE (MwComposeWindow, mw_compose_window, ADW_TYPE_WINDOW)
+
+enum
+{
+  SIGNAL_SENT,
+  N_SIGNALS,
+};
+
+static guint signals[N_SIGNALS];
 
 /* Splits an address field into mailboxes; FALSE when any is not valid.
  * @builder_add may be NULL to check only. */
@@ -308,6 +317,8 @@ send_cb (GObject      *object,
 
   mw_smtp_client_quit_async (self->client, NULL, quit_cb, NULL);
   set_sending (self, FALSE);
+  if (self->message != NULL)
+    g_signal_emit (self, signals[SIGNAL_SENT], 0, self->message);
   if (send_result != NULL && mw_smtp_send_result_get_n_refused (send_result) > 0)
     {
       report (self, _ ("Some Recipients Were Refused"),
@@ -358,6 +369,8 @@ connect_cb (GObject      *object,
       return;
     }
 
+  g_clear_pointer (&self->message, g_bytes_unref);
+  self->message = g_bytes_ref (send->message);
   stream = g_memory_input_stream_new_from_bytes (send->message);
   mw_smtp_client_send_async (self->client, self->from_address,
                              (const char *const *) send->recipients, stream,
@@ -483,6 +496,7 @@ mw_compose_window_finalize (GObject *object)
 {
   MwComposeWindow *self = MW_COMPOSE_WINDOW (object);
 
+  g_clear_pointer (&self->message, g_bytes_unref);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->attachment_files, g_ptr_array_unref);
   g_clear_pointer (&self->attachment_bytes, g_ptr_array_unref);
@@ -499,6 +513,10 @@ mw_compose_window_class_init (MwComposeWindowClass *klass)
 
   object_class->dispose = mw_compose_window_dispose;
   object_class->finalize = mw_compose_window_finalize;
+
+  /* The server took the message (for at least one recipient). */
+  signals[SIGNAL_SENT] = g_signal_new ("sent", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BYTES);
 
   mw_application_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class,

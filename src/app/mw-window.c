@@ -12,6 +12,7 @@
 #include "mw-account-store.h"
 #include "mw-compose-window.h"
 #include "mw-demo.h"
+#include "mw-folder.h"
 #include "mw-format.h"
 #include "mw-log-view.h"
 #include "mw-maildir.h"
@@ -31,9 +32,11 @@ struct _MwWindow
   GCancellable     *cancellable;
   MwTranscript     *transcript;
   GListStore       *server_messages;
-  GListStore       *downloaded_messages;
-  GListStore       *outbox_messages;
-  GListStore       *sent_messages;
+  GtkMapListModel  *downloaded_messages;
+  GtkMapListModel  *outbox_messages;
+  GtkMapListModel  *sent_messages;
+  MwFolder         *folders[MW_MAILDIR_FOLDER_OUTBOX + 1];
+  char             *reader_path;
   gboolean          log_visible;
   MwDemo           *demo;
   MwPop3Client     *pop3;
@@ -108,7 +111,15 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
+#define MAX_SHOWN_SIZE (4 * 1024 * 1024)
+
 static void start_demo (MwWindow *self);
+static void compose_sent_cb (MwWindow        *self,
+                             GBytes          *message,
+                             MwComposeWindow *compose);
+static void show_error (MwWindow     *self,
+                        const char   *title,
+                        const GError *error);
 
 MwWindow *
 mw_window_new (MwApplication *application)
@@ -239,19 +250,127 @@ summary_size_text (gpointer item,
 
 /* The list and the reader. */
 
-static GListStore *
+static GListModel *
 folder_store (MwWindow      *self,
               GtkListBoxRow *row)
 {
   const char *name = row != NULL ? gtk_widget_get_name (GTK_WIDGET (row)) : "server";
 
   if (g_str_equal (name, "downloaded"))
-    return self->downloaded_messages;
+    return G_LIST_MODEL (self->downloaded_messages);
   if (g_str_equal (name, "outbox"))
-    return self->outbox_messages;
+    return G_LIST_MODEL (self->outbox_messages);
   if (g_str_equal (name, "sent"))
-    return self->sent_messages;
-  return self->server_messages;
+    return G_LIST_MODEL (self->sent_messages);
+  return G_LIST_MODEL (self->server_messages);
+}
+
+/* Local folders: MwFolder lists the Maildir, each item shown as a summary
+ * so that the list's columns, sorting and search serve every folder. */
+
+static gpointer
+folder_item_to_summary (gpointer item,
+                        gpointer user_data)
+{
+  g_autoptr (MwFolderItem) folder_item = item;
+  MwFolder         *folder = user_data;
+  MwMessageSummary *summary;
+
+  summary = mw_message_summary_new (0, mw_folder_item_get_size (folder_item));
+  mw_message_summary_set_listed (summary, mw_folder_item_get_from (folder_item),
+                                 mw_folder_item_get_subject (folder_item),
+                                 mw_folder_item_get_date (folder_item),
+                                 mw_folder_item_get_message_id (folder_item));
+  g_object_set_data_full (G_OBJECT (summary), "path",
+                          g_build_filename (mw_maildir_get_path (mw_folder_get_maildir (folder)),
+                                            mw_folder_item_get_subdir (folder_item),
+                                            mw_folder_item_get_name (folder_item), NULL),
+                          g_free);
+  return summary;
+}
+
+static GtkMapListModel *
+folder_model (MwWindow       *self,
+              MwMaildirFolder which)
+{
+  switch (which)
+    {
+    case MW_MAILDIR_FOLDER_DOWNLOADED:
+      return self->downloaded_messages;
+    case MW_MAILDIR_FOLDER_SENT:
+      return self->sent_messages;
+    case MW_MAILDIR_FOLDER_OUTBOX:
+    default:
+      return self->outbox_messages;
+    }
+}
+
+static void
+folder_refresh_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!mw_folder_refresh_finish (MW_FOLDER (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    show_error (self, _ ("Could not list the local folder"), error);
+}
+
+static void
+folder_open_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  MwFolder *folder = g_object_get_data (object, "folder");
+
+  if (!mw_maildir_open_finish (MW_MAILDIR (object), result, NULL, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_error (self, _ ("Could not open the local folder"), error);
+      return;
+    }
+  if (folder != NULL)
+    mw_folder_refresh_async (folder, self->cancellable, folder_refresh_cb, g_object_ref (self));
+}
+
+static void
+folder_refresh (MwWindow       *self,
+                MwMaildirFolder which)
+{
+  MwFolder *folder = self->folders[which];
+
+  if (folder == NULL)
+    return;
+  mw_maildir_open_async (mw_folder_get_maildir (folder), self->cancellable, folder_open_cb,
+                         g_object_ref (self));
+}
+
+static void
+set_local_folders (MwWindow  *self,
+                   MwMaildir *downloaded,
+                   MwMaildir *sent,
+                   MwMaildir *outbox)
+{
+  MwMaildir *maildirs[] = { downloaded, sent, outbox };
+
+  g_clear_object (&self->local);
+  self->local = g_object_ref (downloaded);
+  for (guint i = 0; i < G_N_ELEMENTS (maildirs); i++)
+    {
+      GtkMapListModel *model = folder_model (self, i);
+
+      g_clear_object (&self->folders[i]);
+      self->folders[i] = mw_folder_new (maildirs[i], NULL);
+      g_object_set_data (G_OBJECT (maildirs[i]), "folder", self->folders[i]);
+      gtk_map_list_model_set_map_func (model, folder_item_to_summary,
+                                       g_object_ref (self->folders[i]), g_object_unref);
+      gtk_map_list_model_set_model (model, G_LIST_MODEL (self->folders[i]));
+      folder_refresh (self, i);
+    }
 }
 
 static void
@@ -276,16 +395,16 @@ update_list_page (MwWindow *self)
     }
   else
     {
-      GListStore *store = G_LIST_STORE (base);
+      GListModel *store = base;
 
       adw_status_page_set_icon_name (self->empty_page, "mail-read-symbolic");
       adw_status_page_set_title (self->empty_page, _ ("No Messages"));
-      if (store == self->server_messages)
+      if (store == G_LIST_MODEL (self->server_messages))
         adw_status_page_set_description (self->empty_page,
                                          _ ("Get Mail lists the messages on the server from their headers, without downloading them."));
-      else if (store == self->outbox_messages)
+      else if (store == G_LIST_MODEL (self->outbox_messages))
         adw_status_page_set_description (self->empty_page, _ ("Messages waiting to be sent appear here."));
-      else if (store == self->sent_messages)
+      else if (store == G_LIST_MODEL (self->sent_messages))
         adw_status_page_set_description (self->empty_page, _ ("Messages the server accepted appear here."));
       else
         adw_status_page_set_description (self->empty_page, _ ("Messages you open or download are kept here."));
@@ -524,6 +643,49 @@ preview_start (MwWindow         *self,
                                 preview_connect_cb, g_steal_pointer (&task));
 }
 
+/* A local message: read from its file and shown decoded. */
+
+static void
+local_loaded_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autofree char *data = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *path = g_file_get_path (G_FILE (object));
+  g_autoptr (GError) error = NULL;
+  gsize len = 0;
+
+  if (!g_file_load_contents_finish (G_FILE (object), result, &data, &len, NULL, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+          g_strcmp0 (self->reader_path, path) == 0)
+        set_reader_text (self, error->message);
+      return;
+    }
+  if (self->selection == NULL || g_strcmp0 (self->reader_path, path) != 0)
+    return;
+  text = mw_message_text_extract (data, len, NULL);
+  set_reader_text (self, text);
+}
+
+static void
+local_show (MwWindow         *self,
+            MwMessageSummary *summary)
+{
+  const char *path = g_object_get_data (G_OBJECT (summary), "path");
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+
+  self->reader_path = g_strdup (path);
+  if (mw_message_summary_get_size (summary) > MAX_SHOWN_SIZE)
+    {
+      set_reader_text (self, _ ("The message is too large to show here."));
+      return;
+    }
+  g_file_load_contents_async (file, self->cancellable, local_loaded_cb, g_object_ref (self));
+}
+
 static void
 selection_changed_cb (MwWindow *self)
 {
@@ -538,17 +700,22 @@ selection_changed_cb (MwWindow *self)
   base = gtk_filter_list_model_get_model (self->filter_model);
 
   show_summary (self, summary);
+  g_clear_pointer (&self->reader_path, g_free);
   if (summary != NULL && base == G_LIST_MODEL (self->server_messages))
-    preview_start (self, summary);
-  else
-    preview_cancel (self);
+    {
+      preview_start (self, summary);
+      return;
+    }
+  preview_cancel (self);
+  if (summary != NULL && g_object_get_data (G_OBJECT (summary), "path") != NULL)
+    local_show (self, summary);
 }
 
 static void
 folder_selected_cb (MwWindow      *self,
                     GtkListBoxRow *row)
 {
-  GListStore *store;
+  GListModel *store;
   GtkWidget  *label;
 
   /* The list box reports the selection going away as it is destroyed. */
@@ -556,7 +723,10 @@ folder_selected_cb (MwWindow      *self,
     return;
 
   store = folder_store (self, row);
-  gtk_filter_list_model_set_model (self->filter_model, G_LIST_MODEL (store));
+  gtk_filter_list_model_set_model (self->filter_model, store);
+  for (guint i = 0; i < G_N_ELEMENTS (self->folders); i++)
+    if (store == G_LIST_MODEL (folder_model (self, i)))
+      folder_refresh (self, i);
   label = row != NULL ? gtk_widget_get_first_child (gtk_list_box_row_get_child (row)) : NULL;
   if (label != NULL)
     label = gtk_widget_get_next_sibling (label);
@@ -1027,8 +1197,6 @@ delete_action (GtkWidget  *widget,
 /* Open: the whole message with RETR, written durably into the local
  * Maildir by the store, then shown decoded. */
 
-#define MAX_SHOWN_SIZE (4 * 1024 * 1024)
-
 typedef struct
 {
   MwMessageSummary  *summary;
@@ -1120,6 +1288,7 @@ open_commit_cb (GObject      *object,
   open->path = g_build_filename (mw_maildir_get_path (self->local), "new", name, NULL);
   mw_message_summary_remove_flags (open->summary, MW_MESSAGE_FLAG_DOWNLOAD_FAILED);
   mw_message_summary_add_flags (open->summary, MW_MESSAGE_FLAG_DOWNLOADED);
+  folder_refresh (self, MW_MAILDIR_FOLDER_DOWNLOADED);
   mw_pop3_client_quit_async (self->open_pop3, self->cancellable, open_quit_cb, g_steal_pointer (&task));
 }
 
@@ -1511,8 +1680,14 @@ account_selected_cb (MwWindow *self)
   if (account == NULL)
     return;
   g_set_object (&self->account, account);
-  g_clear_object (&self->local);
-  self->local = mw_maildir_new_for_account (mw_account_get_id (account), MW_MAILDIR_FOLDER_DOWNLOADED);
+  {
+    const char *id = mw_account_get_id (account);
+    g_autoptr (MwMaildir) downloaded = mw_maildir_new_for_account (id, MW_MAILDIR_FOLDER_DOWNLOADED);
+    g_autoptr (MwMaildir) sent = mw_maildir_new_for_account (id, MW_MAILDIR_FOLDER_SENT);
+    g_autoptr (MwMaildir) outbox = mw_maildir_new_for_account (id, MW_MAILDIR_FOLDER_OUTBOX);
+
+    set_local_folders (self, downloaded, sent, outbox);
+  }
 
   lookup = g_new0 (Lookup, 1);
   lookup->account = g_object_ref (account);
@@ -1588,8 +1763,16 @@ demo_started_cb (GObject      *object,
       return;
     }
 
-  g_clear_object (&self->local);
-  self->local = mw_maildir_new (mw_demo_get_local_dir (demo));
+  {
+    const char      *dir = mw_demo_get_local_dir (demo);
+    g_autofree char *sent_dir = g_build_filename (dir, ".Sent", NULL);
+    g_autofree char *outbox_dir = g_build_filename (dir, ".Outbox", NULL);
+    g_autoptr (MwMaildir) downloaded = mw_maildir_new (dir);
+    g_autoptr (MwMaildir) sent = mw_maildir_new (sent_dir);
+    g_autoptr (MwMaildir) outbox = mw_maildir_new (outbox_dir);
+
+    set_local_folders (self, downloaded, sent, outbox);
+  }
   set_account (self, _ ("Demo"), MW_DEMO_ADDRESS, "127.0.0.1",
                mw_demo_get_pop3_port (demo), mw_demo_get_smtp_port (demo),
                MW_SECURITY_NONE, MW_DEMO_USER, MW_DEMO_PASSWORD, TRUE);
@@ -1624,7 +1807,125 @@ compose_action (GtkWidget  *widget,
   mw_smtp_client_set_password (client, self->password);
   mw_smtp_client_set_allow_plaintext (client, self->allow_plaintext);
   compose = mw_compose_window_new (GTK_WINDOW (self), self->address, client);
+  g_signal_connect_object (compose, "sent", G_CALLBACK (compose_sent_cb), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (compose));
+}
+
+/* A copy of each message sent, written durably into Sent by the store. */
+
+typedef struct
+{
+  MwMaildirDelivery *delivery;
+  GBytes            *message;
+} SentCopy;
+
+static void
+sent_copy_free (SentCopy *copy)
+{
+  g_clear_object (&copy->delivery);
+  g_bytes_unref (copy->message);
+  g_free (copy);
+}
+
+static void
+sent_commit_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  MwWindow *self = g_task_get_source_object (task);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *name = NULL;
+
+  name = mw_maildir_delivery_commit_finish (MW_MAILDIR_DELIVERY (object), result, &error);
+  if (name == NULL)
+    show_error (self, _ ("Could not keep a copy in Sent"), error);
+  else
+    folder_refresh (self, MW_MAILDIR_FOLDER_SENT);
+  g_task_return_boolean (task, name != NULL);
+}
+
+static void
+sent_write_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  MwWindow *self = g_task_get_source_object (task);
+  SentCopy *copy = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (object), result, NULL, &error))
+    {
+      mw_maildir_delivery_abort (copy->delivery);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_error (self, _ ("Could not keep a copy in Sent"), error);
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+  mw_maildir_delivery_commit_async (copy->delivery, self->cancellable, sent_commit_cb,
+                                    g_steal_pointer (&task));
+}
+
+static void
+sent_open_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  MwWindow *self = g_task_get_source_object (task);
+  SentCopy *copy = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+
+  if (mw_maildir_open_finish (MW_MAILDIR (object), result, NULL, &error))
+    copy->delivery = mw_maildir_begin_delivery (MW_MAILDIR (object), &error);
+  if (copy->delivery == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_error (self, _ ("Could not keep a copy in Sent"), error);
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+  g_output_stream_write_all_async (mw_maildir_delivery_get_output_stream (copy->delivery),
+                                   g_bytes_get_data (copy->message, NULL),
+                                   g_bytes_get_size (copy->message), G_PRIORITY_DEFAULT,
+                                   self->cancellable, sent_write_cb, g_steal_pointer (&task));
+}
+
+static void
+compose_sent_cb (MwWindow        *self,
+                 GBytes          *message,
+                 MwComposeWindow *compose)
+{
+  MwFolder *folder = self->folders[MW_MAILDIR_FOLDER_SENT];
+  g_autoptr (GTask) task = NULL;
+  SentCopy *copy;
+
+  if (folder == NULL)
+    return;
+  copy = g_new0 (SentCopy, 1);
+  copy->message = g_bytes_ref (message);
+  task = g_task_new (self, self->cancellable, NULL, NULL);
+  g_task_set_task_data (task, copy, (GDestroyNotify) sent_copy_free);
+  mw_maildir_open_async (mw_folder_get_maildir (folder), self->cancellable, sent_open_cb,
+                         g_steal_pointer (&task));
+}
+
+static void
+show_folder_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  MwWindow   *self = MW_WINDOW (widget);
+  const char *name = g_variant_get_string (parameter, NULL);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->folder_list)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (GTK_IS_LIST_BOX_ROW (row) && g_str_equal (gtk_widget_get_name (row), name))
+      {
+        gtk_list_box_select_row (self->folder_list, GTK_LIST_BOX_ROW (row));
+        return;
+      }
 }
 
 static void
@@ -1771,6 +2072,8 @@ mw_window_dispose (GObject *object)
   g_clear_object (&self->downloaded_messages);
   g_clear_object (&self->outbox_messages);
   g_clear_object (&self->sent_messages);
+  for (guint i = 0; i < G_N_ELEMENTS (self->folders); i++)
+    g_clear_object (&self->folders[i]);
   g_clear_object (&self->transcript);
   g_clear_object (&self->demo);
   if (self->pending != NULL)
@@ -1787,6 +2090,7 @@ mw_window_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
   g_free (self->account_label);
+  g_free (self->reader_path);
   g_free (self->host);
   g_free (self->user);
   g_free (self->address);
@@ -1901,6 +2205,7 @@ mw_window_class_init (MwWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.delete", NULL, delete_action);
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
+  gtk_widget_class_install_action (widget_class, "win.show-folder", "s", show_folder_action);
   gtk_widget_class_install_action (widget_class, "win.reload-accounts", NULL, reload_accounts_action);
   gtk_widget_class_install_action (widget_class, "win.undo-delete", NULL, undo_delete_action);
   gtk_widget_class_install_property_action (widget_class, "win.toggle-log", "log-visible");
@@ -1912,9 +2217,9 @@ mw_window_init (MwWindow *self)
   self->cancellable = g_cancellable_new ();
   self->transcript = mw_transcript_new (MW_TRANSCRIPT_DEFAULT_MAX_ENTRIES);
   self->server_messages = g_list_store_new (MW_TYPE_MESSAGE_SUMMARY);
-  self->downloaded_messages = g_list_store_new (MW_TYPE_MESSAGE_SUMMARY);
-  self->outbox_messages = g_list_store_new (MW_TYPE_MESSAGE_SUMMARY);
-  self->sent_messages = g_list_store_new (MW_TYPE_MESSAGE_SUMMARY);
+  self->downloaded_messages = gtk_map_list_model_new (NULL, NULL, NULL, NULL);
+  self->outbox_messages = gtk_map_list_model_new (NULL, NULL, NULL, NULL);
+  self->sent_messages = gtk_map_list_model_new (NULL, NULL, NULL, NULL);
   self->settings = settings_new ();
   self->pending = g_ptr_array_new_with_free_func (g_object_unref);
   self->accounts = mw_account_store_new (NULL);

@@ -206,6 +206,30 @@ find_subject (GListModel *model,
   g_assert_not_reached ();
 }
 
+static gboolean
+lists_subject (gpointer data)
+{
+  gpointer   *args = data;
+  GListModel *model = args[0];
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (MwMessageSummary) summary = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (mw_message_summary_get_subject (summary), args[1]) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+show_folder (Fixture    *fixture,
+             const char *name)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-folder",
+                                             "s", name));
+}
+
 static void
 test_demo_reader (Fixture      *fixture,
                   gconstpointer data)
@@ -371,6 +395,19 @@ test_demo_compose (Fixture      *fixture,
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.get-mail", NULL);
   args[1] = GUINT_TO_POINTER (13);
   g_assert_true (app_test_wait (n_messages_is, args, 30));
+
+  /* A copy went into Sent through the store, and reads back from disk. */
+  show_folder (fixture, "sent");
+  {
+    GListModel *shown = mw_window_get_visible_messages (fixture->window);
+    gpointer    listed[2] = { shown, "Sent from the compose window" };
+    gpointer    reader[2] = { fixture->window, "Über den Wolken." };
+
+    g_assert_true (app_test_wait (lists_subject, listed, 20));
+    gtk_single_selection_set_selected (GTK_SINGLE_SELECTION (shown),
+                                       find_subject (shown, "Sent from the compose window"));
+    g_assert_true (app_test_wait (reader_shows, reader, 20));
+  }
 }
 
 static void
@@ -395,6 +432,19 @@ test_demo_open (Fixture      *fixture,
   g_assert_true (app_test_wait (has_flag, flag, 30));
   g_assert_true (transcript_has (seen));
   g_assert_true (app_test_wait (reader_shows, reader, 20));
+
+  /* The message is now listed in Downloaded, and read from the local file. */
+  show_folder (fixture, "downloaded");
+  {
+    const char *subject = "Grüße aus München – Fotos vom Wochenende 📷";
+    gpointer    listed[2] = { shown, (gpointer) subject };
+
+    g_assert_true (app_test_wait (lists_subject, listed, 20));
+    g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 1);
+    gtk_single_selection_set_selected (GTK_SINGLE_SELECTION (shown), GTK_INVALID_LIST_POSITION);
+    gtk_single_selection_set_selected (GTK_SINGLE_SELECTION (shown), find_subject (shown, subject));
+    g_assert_true (app_test_wait (reader_shows, reader, 20));
+  }
 }
 
 static void
