@@ -12,10 +12,12 @@
 #include "mw-account-store.h"
 #include "mw-compose-window.h"
 #include "mw-demo.h"
+#include "mw-file-save.h"
 #include "mw-folder.h"
 #include "mw-format.h"
 #include "mw-log-view.h"
 #include "mw-maildir.h"
+#include "mw-message-builder.h"
 #include "mw-message-summary.h"
 #include "mw-message-text.h"
 #include "mw-pop3-client.h"
@@ -37,6 +39,9 @@ struct _MwWindow
   GtkMapListModel  *sent_messages;
   MwFolder         *folders[MW_MAILDIR_FOLDER_OUTBOX + 1];
   char             *reader_path;
+  GBytes           *reader_raw;
+  GPtrArray        *attachments;
+  char             *pending_draft;
   gboolean          log_visible;
   MwDemo           *demo;
   MwPop3Client     *pop3;
@@ -95,6 +100,8 @@ struct _MwWindow
   GtkLabel            *reader_to;
   GtkLabel            *reader_date;
   GtkRevealer         *problem_revealer;
+  GtkRevealer         *attachments_revealer;
+  GtkListBox          *attachments_list;
   GtkLabel            *problem_label;
   GtkTextView         *reader_body;
   MwLogView           *log_view;
@@ -643,6 +650,93 @@ preview_start (MwWindow         *self,
                                 preview_connect_cb, g_steal_pointer (&task));
 }
 
+/* The whole message in the reader: its raw bytes for Save as .eml, Reply
+ * and Forward, and its attachments. */
+
+static void
+update_reader_actions (MwWindow *self)
+{
+  gboolean whole = self->reader_raw != NULL;
+  gboolean listed = FALSE;
+
+  /* A message only listed on the server is downloaded first. */
+  if (self->selection != NULL && gtk_single_selection_get_selected_item (self->selection) != NULL)
+    listed = gtk_filter_list_model_get_model (self->filter_model) == G_LIST_MODEL (self->server_messages);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-eml", whole);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-eml-to", whole);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reply", whole || listed);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reply-all", whole || listed);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.forward", whole || listed);
+}
+
+static void
+reader_clear (MwWindow *self)
+{
+  GtkWidget *row;
+
+  g_clear_pointer (&self->reader_path, g_free);
+  g_clear_pointer (&self->reader_raw, g_bytes_unref);
+  g_clear_pointer (&self->attachments, g_ptr_array_unref);
+  if (self->attachments_list != NULL)
+    {
+      while ((row = gtk_widget_get_first_child (GTK_WIDGET (self->attachments_list))) != NULL)
+        gtk_list_box_remove (self->attachments_list, row);
+      gtk_revealer_set_reveal_child (self->attachments_revealer, FALSE);
+    }
+  update_reader_actions (self);
+}
+
+static GtkWidget *
+attachment_row_new (MwMessageAttachment *attachment,
+                    guint                index)
+{
+  g_autofree char *size = mw_format_size (g_bytes_get_size (attachment->data));
+  g_autofree char *subtitle = g_strdup_printf ("%s · %s", attachment->content_type, size);
+  g_autofree char *tooltip = g_strdup_printf (_ ("Save “%s” As…"), attachment->name);
+  GtkWidget       *row = adw_action_row_new ();
+  GtkWidget       *button = gtk_button_new_from_icon_name ("document-save-as-symbolic");
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), attachment->name);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("mail-attachment-symbolic"));
+  gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.save-attachment");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "u", index);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
+  return row;
+}
+
+static void             run_draft (MwWindow   *self,
+                                   const char *kind);
+static MwComposeWindow *compose_new (MwWindow *self);
+
+static void
+reader_loaded (MwWindow   *self,
+               const char *data,
+               gsize       len)
+{
+  g_clear_pointer (&self->reader_raw, g_bytes_unref);
+  g_clear_pointer (&self->attachments, g_ptr_array_unref);
+  self->reader_raw = g_bytes_new (data, len);
+  self->attachments = mw_message_text_list_attachments (data, len);
+  for (guint i = 0; i < self->attachments->len; i++)
+    gtk_list_box_append (self->attachments_list,
+                         attachment_row_new (g_ptr_array_index (self->attachments, i), i));
+  gtk_revealer_set_reveal_child (self->attachments_revealer, self->attachments->len > 0);
+  update_reader_actions (self);
+
+  if (self->pending_draft != NULL)
+    {
+      g_autofree char *kind = g_steal_pointer (&self->pending_draft);
+
+      run_draft (self, kind);
+    }
+}
+
 /* A local message: read from its file and shown decoded. */
 
 static void
@@ -668,6 +762,7 @@ local_loaded_cb (GObject      *object,
     return;
   text = mw_message_text_extract (data, len, NULL);
   set_reader_text (self, text);
+  reader_loaded (self, data, len);
 }
 
 static void
@@ -686,6 +781,26 @@ local_show (MwWindow         *self,
   g_file_load_contents_async (file, self->cancellable, local_loaded_cb, g_object_ref (self));
 }
 
+/* The local copy of a server message, by Message-ID. */
+static MwMessageSummary *
+find_local (MwWindow         *self,
+            MwMessageSummary *summary)
+{
+  GListModel *model = G_LIST_MODEL (self->downloaded_messages);
+  const char *id = mw_message_summary_get_message_id (summary);
+
+  if (id == NULL || *id == '\0')
+    return NULL;
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (MwMessageSummary) local = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (mw_message_summary_get_message_id (local), id) == 0)
+        return g_steal_pointer (&local);
+    }
+  return NULL;
+}
+
 static void
 selection_changed_cb (MwWindow *self)
 {
@@ -700,10 +815,23 @@ selection_changed_cb (MwWindow *self)
   base = gtk_filter_list_model_get_model (self->filter_model);
 
   show_summary (self, summary);
-  g_clear_pointer (&self->reader_path, g_free);
+  reader_clear (self);
+  g_clear_pointer (&self->pending_draft, g_free);
   if (summary != NULL && base == G_LIST_MODEL (self->server_messages))
     {
-      preview_start (self, summary);
+      MwMessageSummary *local = NULL;
+
+      /* A message downloaded before is read whole from its local copy. */
+      if (mw_message_summary_get_flags (summary) & MW_MESSAGE_FLAG_DOWNLOADED)
+        local = find_local (self, summary);
+      if (local == NULL)
+        {
+          preview_start (self, summary);
+          return;
+        }
+      preview_cancel (self);
+      local_show (self, local);
+      g_object_unref (local);
       return;
     }
   preview_cancel (self);
@@ -1238,6 +1366,9 @@ open_loaded_cb (GObject      *object,
     {
       text = mw_message_text_extract (data, len, NULL);
       set_reader_text (self, text);
+      g_free (self->reader_path);
+      self->reader_path = g_strdup (open->path);
+      reader_loaded (self, data, len);
     }
   g_task_return_boolean (task, TRUE);
 }
@@ -1787,19 +1918,16 @@ start_demo (MwWindow *self)
   mw_demo_start_async (self->demo, self->cancellable, demo_started_cb, g_object_ref (self));
 }
 
-static void
-compose_action (GtkWidget  *widget,
-                const char *action_name,
-                GVariant   *parameter)
+static MwComposeWindow *
+compose_new (MwWindow *self)
 {
-  MwWindow *self = MW_WINDOW (widget);
   g_autoptr (MwSmtpClient) client = NULL;
   MwComposeWindow *compose;
 
   if (!has_account (self) || self->smtp_port == 0)
     {
       mw_window_toast (self, _ ("No account is set up yet"));
-      return;
+      return NULL;
     }
 
   client = mw_smtp_client_new (self->host, self->smtp_port, self->security, self->transcript);
@@ -1808,7 +1936,201 @@ compose_action (GtkWidget  *widget,
   mw_smtp_client_set_allow_plaintext (client, self->allow_plaintext);
   compose = mw_compose_window_new (GTK_WINDOW (self), self->address, client);
   g_signal_connect_object (compose, "sent", G_CALLBACK (compose_sent_cb), self, G_CONNECT_SWAPPED);
+  return compose;
+}
+
+static void
+compose_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  MwComposeWindow *compose = compose_new (MW_WINDOW (widget));
+
+  if (compose != NULL)
+    gtk_window_present (GTK_WINDOW (compose));
+}
+
+/* Saving what the reader shows, through the store. */
+
+static void
+saved_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *text = NULL;
+
+  if (!mw_file_save_bytes_finish (G_FILE (object), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_error (self, _ ("Could not save the file"), error);
+      return;
+    }
+  name = g_file_get_basename (G_FILE (object));
+  text = g_strdup_printf (_ ("Saved “%s”"), name);
+  mw_window_toast (self, text);
+}
+
+static void
+save_response_cb (GtkNativeDialog *native,
+                  int              response,
+                  MwWindow        *self)
+{
+  const char *action = g_object_get_data (G_OBJECT (native), "action");
+  guint       index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (native), "index"));
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
+      g_autofree char *uri = file != NULL ? g_file_get_uri (file) : NULL;
+
+      if (uri != NULL && g_str_equal (action, "win.save-attachment-to"))
+        gtk_widget_activate_action (GTK_WIDGET (self), action, "(us)", index, uri);
+      else if (uri != NULL)
+        gtk_widget_activate_action (GTK_WIDGET (self), action, "s", uri);
+    }
+  gtk_native_dialog_destroy (native);
+  g_object_unref (native);
+}
+
+/* Asks where to save; @action (with @index for an attachment) does it. */
+static void
+choose_save_file (MwWindow   *self,
+                  const char *title,
+                  const char *name,
+                  const char *action,
+                  guint       index)
+{
+  GtkFileChooserNative *native;
+
+  native = gtk_file_chooser_native_new (title, GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
+                                        _ ("_Save"), _ ("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), name);
+  g_object_set_data (G_OBJECT (native), "action", (gpointer) action);
+  g_object_set_data (G_OBJECT (native), "index", GUINT_TO_POINTER (index));
+  g_signal_connect_object (native, "response", G_CALLBACK (save_response_cb), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+}
+
+static void
+save_attachment_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  MwWindow            *self = MW_WINDOW (widget);
+  guint                index = g_variant_get_uint32 (parameter);
+  MwMessageAttachment *attachment;
+
+  if (self->attachments == NULL || index >= self->attachments->len)
+    return;
+  attachment = g_ptr_array_index (self->attachments, index);
+  choose_save_file (self, _ ("Save Attachment"), attachment->name, "win.save-attachment-to", index);
+}
+
+static void
+save_attachment_to_action (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  MwWindow            *self = MW_WINDOW (widget);
+  guint                index = 0;
+  const char          *uri = NULL;
+  MwMessageAttachment *attachment;
+  g_autoptr (GFile) file = NULL;
+
+  g_variant_get (parameter, "(u&s)", &index, &uri);
+  if (self->attachments == NULL || index >= self->attachments->len)
+    return;
+  attachment = g_ptr_array_index (self->attachments, index);
+  file = g_file_new_for_uri (uri);
+  mw_file_save_bytes_async (file, attachment->data, self->cancellable, saved_cb, g_object_ref (self));
+}
+
+static void
+save_eml_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  MwWindow         *self = MW_WINDOW (widget);
+  MwMessageSummary *summary = gtk_single_selection_get_selected_item (self->selection);
+  const char       *subject = summary != NULL ? mw_message_summary_get_subject (summary) : NULL;
+  g_autofree char  *name = NULL;
+
+  if (self->reader_raw == NULL)
+    return;
+  if (subject == NULL || *subject == '\0')
+    subject = _ ("Message");
+  name = g_strdup_printf ("%s.eml", subject);
+  g_strdelimit (name, "/\\:", '-');
+  choose_save_file (self, _ ("Save Message"), name, "win.save-eml-to", 0);
+}
+
+static void
+save_eml_to_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  MwWindow *self = MW_WINDOW (widget);
+  g_autoptr (GFile) file = NULL;
+
+  if (self->reader_raw == NULL)
+    return;
+  file = g_file_new_for_uri (g_variant_get_string (parameter, NULL));
+  mw_file_save_bytes_async (file, self->reader_raw, self->cancellable, saved_cb, g_object_ref (self));
+}
+
+/* Reply, Reply All and Forward start from the whole message; one only
+ * listed on the server is downloaded first. */
+
+static void
+run_draft (MwWindow   *self,
+           const char *kind)
+{
+  g_autoptr (MwMessageBuilder) draft = NULL;
+  g_autoptr (GError) error = NULL;
+  gsize            len = 0;
+  const char      *data;
+  MwComposeWindow *compose;
+
+  data = g_bytes_get_data (self->reader_raw, &len);
+  if (g_str_equal (kind, "forward"))
+    draft = mw_message_builder_new_forward (data, len, &error);
+  else
+    draft = mw_message_builder_new_reply (data, len, g_str_equal (kind, "reply-all"), &error);
+  if (draft == NULL)
+    {
+      show_error (self, _ ("Could not read the message"), error);
+      return;
+    }
+  compose = compose_new (self);
+  if (compose == NULL)
+    return;
+  mw_compose_window_set_draft (compose, draft);
   gtk_window_present (GTK_WINDOW (compose));
+}
+
+static void
+draft_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  MwWindow   *self = MW_WINDOW (widget);
+  const char *kind = strchr (action_name, '.') + 1;
+
+  if (self->reader_raw != NULL)
+    {
+      run_draft (self, kind);
+      return;
+    }
+  if (gtk_single_selection_get_selected_item (self->selection) == NULL ||
+      gtk_filter_list_model_get_model (self->filter_model) != G_LIST_MODEL (self->server_messages))
+    return;
+  g_free (self->pending_draft);
+  self->pending_draft = g_strdup (kind);
+  gtk_widget_activate_action (widget, "win.open", NULL);
 }
 
 /* A copy of each message sent, written durably into Sent by the store. */
@@ -2091,6 +2413,9 @@ mw_window_finalize (GObject *object)
   g_clear_pointer (&self->pending, g_ptr_array_unref);
   g_free (self->account_label);
   g_free (self->reader_path);
+  g_clear_pointer (&self->reader_raw, g_bytes_unref);
+  g_clear_pointer (&self->attachments, g_ptr_array_unref);
+  g_free (self->pending_draft);
   g_free (self->host);
   g_free (self->user);
   g_free (self->address);
@@ -2186,6 +2511,8 @@ mw_window_class_init (MwWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MwWindow, reader_to);
   gtk_widget_class_bind_template_child (widget_class, MwWindow, reader_date);
   gtk_widget_class_bind_template_child (widget_class, MwWindow, problem_revealer);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, attachments_revealer);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, attachments_list);
   gtk_widget_class_bind_template_child (widget_class, MwWindow, problem_label);
   gtk_widget_class_bind_template_child (widget_class, MwWindow, reader_body);
   gtk_widget_class_bind_template_child (widget_class, MwWindow, log_view);
@@ -2206,6 +2533,21 @@ mw_window_class_init (MwWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.delete", NULL, delete_action);
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.show-folder", "s", show_folder_action);
+  gtk_widget_class_install_action (widget_class, "win.save-attachment", "u", save_attachment_action);
+  gtk_widget_class_install_action (widget_class, "win.save-attachment-to", "(us)", save_attachment_to_action);
+  gtk_widget_class_install_action (widget_class, "win.save-eml", NULL, save_eml_action);
+  gtk_widget_class_install_action (widget_class, "win.save-eml-to", "s", save_eml_to_action);
+  gtk_widget_class_install_action (widget_class, "win.reply", NULL, draft_action);
+  gtk_widget_class_install_action (widget_class, "win.reply-all", NULL, draft_action);
+  gtk_widget_class_install_action (widget_class, "win.forward", NULL, draft_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.reply", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_a, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.reply-all", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.forward", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.save-eml", NULL);
   gtk_widget_class_install_action (widget_class, "win.reload-accounts", NULL, reload_accounts_action);
   gtk_widget_class_install_action (widget_class, "win.undo-delete", NULL, undo_delete_action);
   gtk_widget_class_install_property_action (widget_class, "win.toggle-log", "log-visible");
@@ -2244,4 +2586,5 @@ mw_window_init (MwWindow *self)
   g_signal_connect_object (self->account_dropdown, "notify::selected",
                            G_CALLBACK (account_selected_cb), self, G_CONNECT_SWAPPED);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo-delete", FALSE);
+  update_reader_actions (self);
 }
