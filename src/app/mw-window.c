@@ -749,7 +749,8 @@ local_loaded_cb (GObject      *object,
   g_autofree char *text = NULL;
   g_autofree char *path = g_file_get_path (G_FILE (object));
   g_autoptr (GError) error = NULL;
-  gsize len = 0;
+  gsize             len = 0;
+  MwMessageSummary *summary;
 
   if (!g_file_load_contents_finish (G_FILE (object), result, &data, &len, NULL, &error))
     {
@@ -760,6 +761,13 @@ local_loaded_cb (GObject      *object,
     }
   if (self->selection == NULL || g_strcmp0 (self->reader_path, path) != 0)
     return;
+  /* The listing has no To: read it, with the rest, from the file. */
+  summary = gtk_single_selection_get_selected_item (self->selection);
+  if (summary != NULL && g_strcmp0 (g_object_get_data (G_OBJECT (summary), "path"), path) == 0)
+    {
+      mw_message_summary_set_headers (summary, data, len);
+      show_summary (self, summary);
+    }
   text = mw_message_text_extract (data, len, NULL);
   set_reader_text (self, text);
   reader_loaded (self, data, len);
