@@ -17,12 +17,14 @@ struct _MwComposeWindow
 {
   AdwWindow parent_instance;
 
-  MwSmtpClient *client;
-  GCancellable *cancellable;
-  char         *from_address;
-  GPtrArray    *attachment_files; /* GFile */
-  GPtrArray    *attachment_bytes; /* GBytes, in step with the files */
-  gboolean      sending;
+  MwSmtpClient     *client;
+  GCancellable     *cancellable;
+  char             *from_address;
+  GPtrArray        *attachment_files; /* GFile */
+  GPtrArray        *attachment_bytes; /* GBytes, in step with the files */
+  GBytes           *message;
+  MwMessageBuilder *draft; /* a reply or forward being written */
+  gboolean          sending;
 
   AdwToastOverlay *toast_overlay;
   GtkLabel        *from_label;
@@ -37,6 +39,14 @@ struct _MwComposeWindow
 };
 
 G_DEFINE_FINAL_TYPE (MwComposeWindow, mw_compose_window, ADW_TYPE_WINDOW)
+
+enum
+{
+  SIGNAL_SENT,
+  N_SIGNALS,
+};
+
+static guint signals[N_SIGNALS];
 
 /* Splits an address field into mailboxes; FALSE when any is not valid.
  * @builder_add may be NULL to check only. */
@@ -308,6 +318,8 @@ send_cb (GObject      *object,
 
   mw_smtp_client_quit_async (self->client, NULL, quit_cb, NULL);
   set_sending (self, FALSE);
+  if (self->message != NULL)
+    g_signal_emit (self, signals[SIGNAL_SENT], 0, self->message);
   if (send_result != NULL && mw_smtp_send_result_get_n_refused (send_result) > 0)
     {
       report (self, _ ("Some Recipients Were Refused"),
@@ -358,6 +370,8 @@ connect_cb (GObject      *object,
       return;
     }
 
+  g_clear_pointer (&self->message, g_bytes_unref);
+  self->message = g_bytes_ref (send->message);
   stream = g_memory_input_stream_new_from_bytes (send->message);
   mw_smtp_client_send_async (self->client, self->from_address,
                              (const char *const *) send->recipients, stream,
@@ -372,7 +386,7 @@ send_action (GtkWidget  *widget,
              GVariant   *parameter)
 {
   MwComposeWindow *self = MW_COMPOSE_WINDOW (widget);
-  g_autoptr (MwMessageBuilder) builder = mw_message_builder_new ();
+  g_autoptr (MwMessageBuilder) builder = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GTask) task = NULL;
   g_autofree char *body = NULL;
@@ -383,6 +397,15 @@ send_action (GtkWidget  *widget,
   if (self->sending)
     return;
 
+  if (self->draft != NULL)
+    {
+      /* Keeps In-Reply-To, References and a forwarded original. */
+      builder = g_object_ref (self->draft);
+      mw_message_builder_clear_recipients (builder);
+      mw_message_builder_clear_attachments (builder);
+    }
+  else
+    builder = mw_message_builder_new ();
   mw_message_builder_set_from (builder, NULL, self->from_address);
   parse_addresses (gtk_editable_get_text (GTK_EDITABLE (self->to_entry)), builder,
                    mw_message_builder_add_to, NULL);
@@ -480,6 +503,69 @@ mw_compose_window_set_body (MwComposeWindow *self,
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->body_view), body, -1);
 }
 
+void
+mw_compose_window_set_draft (MwComposeWindow  *self,
+                             MwMessageBuilder *draft)
+{
+  g_autofree char *to = NULL;
+  g_autofree char *cc = NULL;
+  const char      *body;
+  GtkTextBuffer   *buffer;
+  GtkTextIter      start;
+
+  g_return_if_fail (MW_IS_COMPOSE_WINDOW (self));
+  g_return_if_fail (MW_IS_MESSAGE_BUILDER (draft));
+
+  g_set_object (&self->draft, draft);
+  mw_message_builder_set_from (draft, NULL, self->from_address);
+  to = mw_message_builder_format_to (draft);
+  cc = mw_message_builder_format_cc (draft);
+  gtk_editable_set_text (GTK_EDITABLE (self->to_entry), to);
+  gtk_editable_set_text (GTK_EDITABLE (self->cc_entry), cc);
+  gtk_editable_set_text (GTK_EDITABLE (self->subject_entry),
+                         mw_message_builder_get_subject (draft) != NULL ? mw_message_builder_get_subject (draft) : "");
+  body = mw_message_builder_get_body_text (draft);
+  buffer = gtk_text_view_get_buffer (self->body_view);
+  gtk_text_buffer_set_text (buffer, body != NULL ? body : "", -1);
+  /* The reply is written above the quote. */
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  gtk_text_buffer_place_cursor (buffer, &start);
+  gtk_widget_grab_focus (*to == '\0' ? GTK_WIDGET (self->to_entry) : GTK_WIDGET (self->body_view));
+}
+
+const char *
+mw_compose_window_get_to (MwComposeWindow *self)
+{
+  g_return_val_if_fail (MW_IS_COMPOSE_WINDOW (self), NULL);
+  return gtk_editable_get_text (GTK_EDITABLE (self->to_entry));
+}
+
+const char *
+mw_compose_window_get_cc (MwComposeWindow *self)
+{
+  g_return_val_if_fail (MW_IS_COMPOSE_WINDOW (self), NULL);
+  return gtk_editable_get_text (GTK_EDITABLE (self->cc_entry));
+}
+
+const char *
+mw_compose_window_get_subject (MwComposeWindow *self)
+{
+  g_return_val_if_fail (MW_IS_COMPOSE_WINDOW (self), NULL);
+  return gtk_editable_get_text (GTK_EDITABLE (self->subject_entry));
+}
+
+char *
+mw_compose_window_dup_body (MwComposeWindow *self)
+{
+  GtkTextBuffer *buffer;
+  GtkTextIter    start, end;
+
+  g_return_val_if_fail (MW_IS_COMPOSE_WINDOW (self), NULL);
+  buffer = gtk_text_view_get_buffer (self->body_view);
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
 static void
 mw_compose_window_dispose (GObject *object)
 {
@@ -499,6 +585,8 @@ mw_compose_window_finalize (GObject *object)
 {
   MwComposeWindow *self = MW_COMPOSE_WINDOW (object);
 
+  g_clear_pointer (&self->message, g_bytes_unref);
+  g_clear_object (&self->draft);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->attachment_files, g_ptr_array_unref);
   g_clear_pointer (&self->attachment_bytes, g_ptr_array_unref);
@@ -515,6 +603,10 @@ mw_compose_window_class_init (MwComposeWindowClass *klass)
 
   object_class->dispose = mw_compose_window_dispose;
   object_class->finalize = mw_compose_window_finalize;
+
+  /* The server took the message (for at least one recipient). */
+  signals[SIGNAL_SENT] = g_signal_new ("sent", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BYTES);
 
   mw_application_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class,

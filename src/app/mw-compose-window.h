@@ -8,6 +8,7 @@
 
 #include <adwaita.h>
 
+#include "mw-message-builder.h"
 #include "mw-smtp-client.h"
 
 G_BEGIN_DECLS
@@ -30,5 +31,15 @@ void mw_compose_window_set_subject (MwComposeWindow *self,
                                     const char      *subject);
 void mw_compose_window_set_body (MwComposeWindow *self,
                                  const char      *body);
+
+/* Starts from @draft, a reply or forward from mw_message_builder_new_reply()
+ * or _new_forward(): its recipients, subject and quote fill the fields,
+ * and sending keeps its threading headers and forwarded original. */
+void        mw_compose_window_set_draft (MwComposeWindow  *self,
+                                         MwMessageBuilder *draft);
+const char *mw_compose_window_get_to (MwComposeWindow *self);
+const char *mw_compose_window_get_cc (MwComposeWindow *self);
+const char *mw_compose_window_get_subject (MwComposeWindow *self);
+char       *mw_compose_window_dup_body (MwComposeWindow *self);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 
 #include "mw-message-text.h"
 
+#include <glib/gi18n.h>
 #include <gmime/gmime.h>
 #include <string.h>
 
@@ -161,4 +162,86 @@ mw_message_text_extract (const char *data,
   if (out_html != NULL)
     *out_html = html;
   return text != NULL ? text : g_strdup ("");
+}
+
+void
+mw_message_attachment_free (MwMessageAttachment *attachment)
+{
+  if (attachment == NULL)
+    return;
+  g_free (attachment->name);
+  g_free (attachment->content_type);
+  g_clear_pointer (&attachment->data, g_bytes_unref);
+  g_free (attachment);
+}
+
+static void
+collect_attachment (GMimeObject *parent,
+                    GMimeObject *part,
+                    gpointer     user_data)
+{
+  GPtrArray               *out = user_data;
+  GMimeContentType        *type = g_mime_object_get_content_type (part);
+  GMimeContentDisposition *disposition = g_mime_object_get_content_disposition (part);
+  GMimeDataWrapper        *content;
+  GMimeStream             *stream;
+  GByteArray              *array;
+  MwMessageAttachment     *attachment;
+  const char              *name;
+  gboolean                 marked;
+
+  if (!GMIME_IS_PART (part))
+    return;
+  marked = disposition != NULL && g_mime_content_disposition_is_attachment (disposition);
+  if (!marked && (type == NULL || g_mime_content_type_is_type (type, "text", "*")))
+    return;
+
+  content = g_mime_part_get_content (GMIME_PART (part));
+  array = g_byte_array_new ();
+  if (content != NULL)
+    {
+      stream = g_mime_stream_mem_new_with_byte_array (array);
+      g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (stream), FALSE);
+      g_mime_data_wrapper_write_to_stream (content, stream);
+      g_object_unref (stream);
+    }
+
+  attachment = g_new0 (MwMessageAttachment, 1);
+  name = g_mime_part_get_filename (GMIME_PART (part));
+  attachment->name = name != NULL && *name != '\0' ? g_path_get_basename (name)
+                                                   : g_strdup (_ ("Unnamed attachment"));
+  if (!g_utf8_validate (attachment->name, -1, NULL))
+    {
+      char *valid = g_utf8_make_valid (attachment->name, -1);
+
+      g_free (attachment->name);
+      attachment->name = valid;
+    }
+  attachment->content_type = type != NULL ? g_mime_content_type_get_mime_type (type)
+                                          : g_strdup ("application/octet-stream");
+  attachment->data = g_byte_array_free_to_bytes (array);
+  g_ptr_array_add (out, attachment);
+}
+
+GPtrArray *
+mw_message_text_list_attachments (const char *data,
+                                  size_t      len)
+{
+  GPtrArray    *out = g_ptr_array_new_with_free_func ((GDestroyNotify) mw_message_attachment_free);
+  GMimeStream  *stream;
+  GMimeParser  *parser;
+  GMimeMessage *message;
+
+  g_mime_init ();
+
+  stream = g_mime_stream_mem_new_with_buffer (data, len);
+  parser = g_mime_parser_new_with_stream (stream);
+  message = g_mime_parser_construct_message (parser, NULL);
+  if (message != NULL)
+    g_mime_message_foreach (message, collect_attachment, out);
+
+  g_clear_object (&message);
+  g_object_unref (parser);
+  g_object_unref (stream);
+  return out;
 }

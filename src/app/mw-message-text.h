@@ -18,4 +18,21 @@ char *mw_message_text_extract (const char *data,
                                size_t      len,
                                gboolean   *out_html);
 
+/* One attachment of a message: its file name (never empty), MIME type and
+ * decoded contents. */
+typedef struct
+{
+  char   *name;
+  char   *content_type;
+  GBytes *data;
+} MwMessageAttachment;
+
+void mw_message_attachment_free (MwMessageAttachment *attachment);
+
+/* The attachments of @len bytes of a whole message, in order; a part
+ * counts when it is marked as an attachment or is not text. Returns
+ * (transfer full) (element-type MwMessageAttachment). */
+GPtrArray *mw_message_text_list_attachments (const char *data,
+                                             size_t      len);
+
 G_END_DECLS

@@ -12,9 +12,12 @@
 #include "mw-account-store.h"
 #include "mw-compose-window.h"
 #include "mw-demo.h"
+#include "mw-file-save.h"
+#include "mw-folder.h"
 #include "mw-format.h"
 #include "mw-log-view.h"
 #include "mw-maildir.h"
+#include "mw-message-builder.h"
 #include "mw-message-summary.h"
 #include "mw-message-text.h"
 #include "mw-pop3-client.h"
@@ -31,9 +34,14 @@ struct _MwWindow
   GCancellable     *cancellable;
   MwTranscript     *transcript;
   GListStore       *server_messages;
-  GListStore       *downloaded_messages;
-  GListStore       *outbox_messages;
-  GListStore       *sent_messages;
+  GtkMapListModel  *downloaded_messages;
+  GtkMapListModel  *outbox_messages;
+  GtkMapListModel  *sent_messages;
+  MwFolder         *folders[MW_MAILDIR_FOLDER_OUTBOX + 1];
+  char             *reader_path;
+  GBytes           *reader_raw;
+  GPtrArray        *attachments;
+  char             *pending_draft;
   gboolean          log_visible;
   MwDemo           *demo;
   MwPop3Client     *pop3;
@@ -92,6 +100,8 @@ struct _MwWindow
   GtkLabel            *reader_to;
   GtkLabel            *reader_date;
   GtkRevealer         *problem_revealer;
+  GtkRevealer         *attachments_revealer;
+  GtkListBox          *attachments_list;
   GtkLabel            *problem_label;
   GtkTextView         *reader_body;
   MwLogView           *log_view;
@@ -109,7 +119,15 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
+#define MAX_SHOWN_SIZE (4 * 1024 * 1024)
+
 static void start_demo (MwWindow *self);
+static void compose_sent_cb (MwWindow        *self,
+                             GBytes          *message,
+                             MwComposeWindow *compose);
+static void show_error (MwWindow     *self,
+                        const char   *title,
+                        const GError *error);
 
 MwWindow *
 mw_window_new (MwApplication *application)
@@ -247,19 +265,127 @@ summary_size_text (gpointer item,
 
 /* The list and the reader. */
 
-static GListStore *
+static GListModel *
 folder_store (MwWindow      *self,
               GtkListBoxRow *row)
 {
   const char *name = row != NULL ? gtk_widget_get_name (GTK_WIDGET (row)) : "server";
 
   if (g_str_equal (name, "downloaded"))
-    return self->downloaded_messages;
+    return G_LIST_MODEL (self->downloaded_messages);
   if (g_str_equal (name, "outbox"))
-    return self->outbox_messages;
+    return G_LIST_MODEL (self->outbox_messages);
   if (g_str_equal (name, "sent"))
-    return self->sent_messages;
-  return self->server_messages;
+    return G_LIST_MODEL (self->sent_messages);
+  return G_LIST_MODEL (self->server_messages);
+}
+
+/* Local folders: MwFolder lists the Maildir, each item shown as a summary
+ * so that the list's columns, sorting and search serve every folder. */
+
+static gpointer
+folder_item_to_summary (gpointer item,
+                        gpointer user_data)
+{
+  g_autoptr (MwFolderItem) folder_item = item;
+  MwFolder         *folder = user_data;
+  MwMessageSummary *summary;
+
+  summary = mw_message_summary_new (0, mw_folder_item_get_size (folder_item));
+  mw_message_summary_set_listed (summary, mw_folder_item_get_from (folder_item),
+                                 mw_folder_item_get_subject (folder_item),
+                                 mw_folder_item_get_date (folder_item),
+                                 mw_folder_item_get_message_id (folder_item));
+  g_object_set_data_full (G_OBJECT (summary), "path",
+                          g_build_filename (mw_maildir_get_path (mw_folder_get_maildir (folder)),
+                                            mw_folder_item_get_subdir (folder_item),
+                                            mw_folder_item_get_name (folder_item), NULL),
+                          g_free);
+  return summary;
+}
+
+static GtkMapListModel *
+folder_model (MwWindow       *self,
+              MwMaildirFolder which)
+{
+  switch (which)
+    {
+    case MW_MAILDIR_FOLDER_DOWNLOADED:
+      return self->downloaded_messages;
+    case MW_MAILDIR_FOLDER_SENT:
+      return self->sent_messages;
+    case MW_MAILDIR_FOLDER_OUTBOX:
+    default:
+      return self->outbox_messages;
+    }
+}
+
+static void
+folder_refresh_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!mw_folder_refresh_finish (MW_FOLDER (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    show_error (self, _ ("Could not list the local folder"), error);
+}
+
+static void
+folder_open_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  MwFolder *folder = g_object_get_data (object, "folder");
+
+  if (!mw_maildir_open_finish (MW_MAILDIR (object), result, NULL, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_error (self, _ ("Could not open the local folder"), error);
+      return;
+    }
+  if (folder != NULL)
+    mw_folder_refresh_async (folder, self->cancellable, folder_refresh_cb, g_object_ref (self));
+}
+
+static void
+folder_refresh (MwWindow       *self,
+                MwMaildirFolder which)
+{
+  MwFolder *folder = self->folders[which];
+
+  if (folder == NULL)
+    return;
+  mw_maildir_open_async (mw_folder_get_maildir (folder), self->cancellable, folder_open_cb,
+                         g_object_ref (self));
+}
+
+static void
+set_local_folders (MwWindow  *self,
+                   MwMaildir *downloaded,
+                   MwMaildir *sent,
+                   MwMaildir *outbox)
+{
+  MwMaildir *maildirs[] = { downloaded, sent, outbox };
+
+  g_clear_object (&self->local);
+  self->local = g_object_ref (downloaded);
+  for (guint i = 0; i < G_N_ELEMENTS (maildirs); i++)
+    {
+      GtkMapListModel *model = folder_model (self, i);
+
+      g_clear_object (&self->folders[i]);
+      self->folders[i] = mw_folder_new (maildirs[i], NULL);
+      g_object_set_data (G_OBJECT (maildirs[i]), "folder", self->folders[i]);
+      gtk_map_list_model_set_map_func (model, folder_item_to_summary,
+                                       g_object_ref (self->folders[i]), g_object_unref);
+      gtk_map_list_model_set_model (model, G_LIST_MODEL (self->folders[i]));
+      folder_refresh (self, i);
+    }
 }
 
 static void
@@ -284,16 +410,16 @@ update_list_page (MwWindow *self)
     }
   else
     {
-      GListStore *store = G_LIST_STORE (base);
+      GListModel *store = base;
 
       adw_status_page_set_icon_name (self->empty_page, "mail-read-symbolic");
       adw_status_page_set_title (self->empty_page, _ ("No Messages"));
-      if (store == self->server_messages)
+      if (store == G_LIST_MODEL (self->server_messages))
         adw_status_page_set_description (self->empty_page,
                                          _ ("Get Mail lists the messages on the server from their headers, without downloading them."));
-      else if (store == self->outbox_messages)
+      else if (store == G_LIST_MODEL (self->outbox_messages))
         adw_status_page_set_description (self->empty_page, _ ("Messages waiting to be sent appear here."));
-      else if (store == self->sent_messages)
+      else if (store == G_LIST_MODEL (self->sent_messages))
         adw_status_page_set_description (self->empty_page, _ ("Messages the server accepted appear here."));
       else
         adw_status_page_set_description (self->empty_page, _ ("Messages you open or download are kept here."));
@@ -532,6 +658,165 @@ preview_start (MwWindow         *self,
                                 preview_connect_cb, g_steal_pointer (&task));
 }
 
+/* The whole message in the reader: its raw bytes for Save as .eml, Reply
+ * and Forward, and its attachments. */
+
+static void
+update_reader_actions (MwWindow *self)
+{
+  gboolean whole = self->reader_raw != NULL;
+  gboolean listed = FALSE;
+
+  /* A message only listed on the server is downloaded first. */
+  if (self->selection != NULL && gtk_single_selection_get_selected_item (self->selection) != NULL)
+    listed = gtk_filter_list_model_get_model (self->filter_model) == G_LIST_MODEL (self->server_messages);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-eml", whole);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-eml-to", whole);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reply", whole || listed);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reply-all", whole || listed);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.forward", whole || listed);
+}
+
+static void
+reader_clear (MwWindow *self)
+{
+  GtkWidget *row;
+
+  g_clear_pointer (&self->reader_path, g_free);
+  g_clear_pointer (&self->reader_raw, g_bytes_unref);
+  g_clear_pointer (&self->attachments, g_ptr_array_unref);
+  if (self->attachments_list != NULL)
+    {
+      while ((row = gtk_widget_get_first_child (GTK_WIDGET (self->attachments_list))) != NULL)
+        gtk_list_box_remove (self->attachments_list, row);
+      gtk_revealer_set_reveal_child (self->attachments_revealer, FALSE);
+    }
+  update_reader_actions (self);
+}
+
+static GtkWidget *
+attachment_row_new (MwMessageAttachment *attachment,
+                    guint                index)
+{
+  g_autofree char *size = mw_format_size (g_bytes_get_size (attachment->data));
+  g_autofree char *subtitle = g_strdup_printf ("%s · %s", attachment->content_type, size);
+  g_autofree char *tooltip = g_strdup_printf (_ ("Save “%s” As…"), attachment->name);
+  GtkWidget       *row = adw_action_row_new ();
+  GtkWidget       *button = gtk_button_new_from_icon_name ("document-save-as-symbolic");
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), attachment->name);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("mail-attachment-symbolic"));
+  gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.save-attachment");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "u", index);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
+  return row;
+}
+
+static void             run_draft (MwWindow   *self,
+                                   const char *kind);
+static MwComposeWindow *compose_new (MwWindow *self);
+
+static void
+reader_loaded (MwWindow   *self,
+               const char *data,
+               gsize       len)
+{
+  g_clear_pointer (&self->reader_raw, g_bytes_unref);
+  g_clear_pointer (&self->attachments, g_ptr_array_unref);
+  self->reader_raw = g_bytes_new (data, len);
+  self->attachments = mw_message_text_list_attachments (data, len);
+  for (guint i = 0; i < self->attachments->len; i++)
+    gtk_list_box_append (self->attachments_list,
+                         attachment_row_new (g_ptr_array_index (self->attachments, i), i));
+  gtk_revealer_set_reveal_child (self->attachments_revealer, self->attachments->len > 0);
+  update_reader_actions (self);
+
+  if (self->pending_draft != NULL)
+    {
+      g_autofree char *kind = g_steal_pointer (&self->pending_draft);
+
+      run_draft (self, kind);
+    }
+}
+
+/* A local message: read from its file and shown decoded. */
+
+static void
+local_loaded_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autofree char *data = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *path = g_file_get_path (G_FILE (object));
+  g_autoptr (GError) error = NULL;
+  gsize             len = 0;
+  MwMessageSummary *summary;
+
+  if (!g_file_load_contents_finish (G_FILE (object), result, &data, &len, NULL, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+          g_strcmp0 (self->reader_path, path) == 0)
+        set_reader_text (self, error->message);
+      return;
+    }
+  if (self->selection == NULL || g_strcmp0 (self->reader_path, path) != 0)
+    return;
+  /* The listing has no To: read it, with the rest, from the file. */
+  summary = gtk_single_selection_get_selected_item (self->selection);
+  if (summary != NULL && g_strcmp0 (g_object_get_data (G_OBJECT (summary), "path"), path) == 0)
+    {
+      mw_message_summary_set_headers (summary, data, len);
+      show_summary (self, summary);
+    }
+  text = mw_message_text_extract (data, len, NULL);
+  set_reader_text (self, text);
+  reader_loaded (self, data, len);
+}
+
+static void
+local_show (MwWindow         *self,
+            MwMessageSummary *summary)
+{
+  const char *path = g_object_get_data (G_OBJECT (summary), "path");
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+
+  self->reader_path = g_strdup (path);
+  if (mw_message_summary_get_size (summary) > MAX_SHOWN_SIZE)
+    {
+      set_reader_text (self, _ ("The message is too large to show here."));
+      return;
+    }
+  g_file_load_contents_async (file, self->cancellable, local_loaded_cb, g_object_ref (self));
+}
+
+/* The local copy of a server message, by Message-ID. */
+static MwMessageSummary *
+find_local (MwWindow         *self,
+            MwMessageSummary *summary)
+{
+  GListModel *model = G_LIST_MODEL (self->downloaded_messages);
+  const char *id = mw_message_summary_get_message_id (summary);
+
+  if (id == NULL || *id == '\0')
+    return NULL;
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (MwMessageSummary) local = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (mw_message_summary_get_message_id (local), id) == 0)
+        return g_steal_pointer (&local);
+    }
+  return NULL;
+}
+
 static void
 selection_changed_cb (MwWindow *self)
 {
@@ -546,17 +831,35 @@ selection_changed_cb (MwWindow *self)
   base = gtk_filter_list_model_get_model (self->filter_model);
 
   show_summary (self, summary);
+  reader_clear (self);
+  g_clear_pointer (&self->pending_draft, g_free);
   if (summary != NULL && base == G_LIST_MODEL (self->server_messages))
-    preview_start (self, summary);
-  else
-    preview_cancel (self);
+    {
+      MwMessageSummary *local = NULL;
+
+      /* A message downloaded before is read whole from its local copy. */
+      if (mw_message_summary_get_flags (summary) & MW_MESSAGE_FLAG_DOWNLOADED)
+        local = find_local (self, summary);
+      if (local == NULL)
+        {
+          preview_start (self, summary);
+          return;
+        }
+      preview_cancel (self);
+      local_show (self, local);
+      g_object_unref (local);
+      return;
+    }
+  preview_cancel (self);
+  if (summary != NULL && g_object_get_data (G_OBJECT (summary), "path") != NULL)
+    local_show (self, summary);
 }
 
 static void
 folder_selected_cb (MwWindow      *self,
                     GtkListBoxRow *row)
 {
-  GListStore *store;
+  GListModel *store;
   GtkWidget  *label;
 
   /* The list box reports the selection going away as it is destroyed. */
@@ -564,7 +867,10 @@ folder_selected_cb (MwWindow      *self,
     return;
 
   store = folder_store (self, row);
-  gtk_filter_list_model_set_model (self->filter_model, G_LIST_MODEL (store));
+  gtk_filter_list_model_set_model (self->filter_model, store);
+  for (guint i = 0; i < G_N_ELEMENTS (self->folders); i++)
+    if (store == G_LIST_MODEL (folder_model (self, i)))
+      folder_refresh (self, i);
   label = row != NULL ? gtk_widget_get_first_child (gtk_list_box_row_get_child (row)) : NULL;
   if (label != NULL)
     label = gtk_widget_get_next_sibling (label);
@@ -1035,8 +1341,6 @@ delete_action (GtkWidget  *widget,
 /* Open: the whole message with RETR, written durably into the local
  * Maildir by the store, then shown decoded. */
 
-#define MAX_SHOWN_SIZE (4 * 1024 * 1024)
-
 typedef struct
 {
   MwMessageSummary  *summary;
@@ -1078,6 +1382,9 @@ open_loaded_cb (GObject      *object,
     {
       text = mw_message_text_extract (data, len, NULL);
       set_reader_text (self, text);
+      g_free (self->reader_path);
+      self->reader_path = g_strdup (open->path);
+      reader_loaded (self, data, len);
     }
   g_task_return_boolean (task, TRUE);
 }
@@ -1128,6 +1435,7 @@ open_commit_cb (GObject      *object,
   open->path = g_build_filename (mw_maildir_get_path (self->local), "new", name, NULL);
   mw_message_summary_remove_flags (open->summary, MW_MESSAGE_FLAG_DOWNLOAD_FAILED);
   mw_message_summary_add_flags (open->summary, MW_MESSAGE_FLAG_DOWNLOADED);
+  folder_refresh (self, MW_MAILDIR_FOLDER_DOWNLOADED);
   mw_pop3_client_quit_async (self->open_pop3, self->cancellable, open_quit_cb, g_steal_pointer (&task));
 }
 
@@ -1520,8 +1828,14 @@ account_selected_cb (MwWindow *self)
   if (account == NULL)
     return;
   g_set_object (&self->account, account);
-  g_clear_object (&self->local);
-  self->local = mw_maildir_new_for_account (mw_account_get_id (account), MW_MAILDIR_FOLDER_DOWNLOADED);
+  {
+    const char *id = mw_account_get_id (account);
+    g_autoptr (MwMaildir) downloaded = mw_maildir_new_for_account (id, MW_MAILDIR_FOLDER_DOWNLOADED);
+    g_autoptr (MwMaildir) sent = mw_maildir_new_for_account (id, MW_MAILDIR_FOLDER_SENT);
+    g_autoptr (MwMaildir) outbox = mw_maildir_new_for_account (id, MW_MAILDIR_FOLDER_OUTBOX);
+
+    set_local_folders (self, downloaded, sent, outbox);
+  }
 
   lookup = g_new0 (Lookup, 1);
   lookup->account = g_object_ref (account);
@@ -1597,8 +1911,16 @@ demo_started_cb (GObject      *object,
       return;
     }
 
-  g_clear_object (&self->local);
-  self->local = mw_maildir_new (mw_demo_get_local_dir (demo));
+  {
+    const char      *dir = mw_demo_get_local_dir (demo);
+    g_autofree char *sent_dir = g_build_filename (dir, ".Sent", NULL);
+    g_autofree char *outbox_dir = g_build_filename (dir, ".Outbox", NULL);
+    g_autoptr (MwMaildir) downloaded = mw_maildir_new (dir);
+    g_autoptr (MwMaildir) sent = mw_maildir_new (sent_dir);
+    g_autoptr (MwMaildir) outbox = mw_maildir_new (outbox_dir);
+
+    set_local_folders (self, downloaded, sent, outbox);
+  }
   set_account (self, _ ("Demo"), MW_DEMO_ADDRESS, "127.0.0.1",
                mw_demo_get_pop3_port (demo), mw_demo_get_smtp_port (demo),
                MW_SECURITY_NONE, MW_DEMO_USER, MW_DEMO_PASSWORD, TRUE);
@@ -1613,19 +1935,16 @@ start_demo (MwWindow *self)
   mw_demo_start_async (self->demo, self->cancellable, demo_started_cb, g_object_ref (self));
 }
 
-static void
-compose_action (GtkWidget  *widget,
-                const char *action_name,
-                GVariant   *parameter)
+static MwComposeWindow *
+compose_new (MwWindow *self)
 {
-  MwWindow *self = MW_WINDOW (widget);
   g_autoptr (MwSmtpClient) client = NULL;
   MwComposeWindow *compose;
 
   if (!has_account (self) || self->smtp_port == 0)
     {
       mw_window_toast (self, _ ("No account is set up yet"));
-      return;
+      return NULL;
     }
 
   client = mw_smtp_client_new (self->host, self->smtp_port, self->security, self->transcript);
@@ -1633,7 +1952,319 @@ compose_action (GtkWidget  *widget,
   mw_smtp_client_set_password (client, self->password);
   mw_smtp_client_set_allow_plaintext (client, self->allow_plaintext);
   compose = mw_compose_window_new (GTK_WINDOW (self), self->address, client);
+  g_signal_connect_object (compose, "sent", G_CALLBACK (compose_sent_cb), self, G_CONNECT_SWAPPED);
+  return compose;
+}
+
+static void
+compose_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  MwComposeWindow *compose = compose_new (MW_WINDOW (widget));
+
+  if (compose != NULL)
+    gtk_window_present (GTK_WINDOW (compose));
+}
+
+/* Saving what the reader shows, through the store. */
+
+static void
+saved_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *text = NULL;
+
+  if (!mw_file_save_bytes_finish (G_FILE (object), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_error (self, _ ("Could not save the file"), error);
+      return;
+    }
+  name = g_file_get_basename (G_FILE (object));
+  text = g_strdup_printf (_ ("Saved “%s”"), name);
+  mw_window_toast (self, text);
+}
+
+static void
+save_response_cb (GtkNativeDialog *native,
+                  int              response,
+                  MwWindow        *self)
+{
+  const char *action = g_object_get_data (G_OBJECT (native), "action");
+  guint       index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (native), "index"));
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
+      g_autofree char *uri = file != NULL ? g_file_get_uri (file) : NULL;
+
+      if (uri != NULL && g_str_equal (action, "win.save-attachment-to"))
+        gtk_widget_activate_action (GTK_WIDGET (self), action, "(us)", index, uri);
+      else if (uri != NULL)
+        gtk_widget_activate_action (GTK_WIDGET (self), action, "s", uri);
+    }
+  gtk_native_dialog_destroy (native);
+  g_object_unref (native);
+}
+
+/* Asks where to save; @action (with @index for an attachment) does it. */
+static void
+choose_save_file (MwWindow   *self,
+                  const char *title,
+                  const char *name,
+                  const char *action,
+                  guint       index)
+{
+  GtkFileChooserNative *native;
+
+  native = gtk_file_chooser_native_new (title, GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
+                                        _ ("_Save"), _ ("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), name);
+  g_object_set_data (G_OBJECT (native), "action", (gpointer) action);
+  g_object_set_data (G_OBJECT (native), "index", GUINT_TO_POINTER (index));
+  g_signal_connect_object (native, "response", G_CALLBACK (save_response_cb), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+}
+
+static void
+save_attachment_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  MwWindow            *self = MW_WINDOW (widget);
+  guint                index = g_variant_get_uint32 (parameter);
+  MwMessageAttachment *attachment;
+
+  if (self->attachments == NULL || index >= self->attachments->len)
+    return;
+  attachment = g_ptr_array_index (self->attachments, index);
+  choose_save_file (self, _ ("Save Attachment"), attachment->name, "win.save-attachment-to", index);
+}
+
+static void
+save_attachment_to_action (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  MwWindow            *self = MW_WINDOW (widget);
+  guint                index = 0;
+  const char          *uri = NULL;
+  MwMessageAttachment *attachment;
+  g_autoptr (GFile) file = NULL;
+
+  g_variant_get (parameter, "(u&s)", &index, &uri);
+  if (self->attachments == NULL || index >= self->attachments->len)
+    return;
+  attachment = g_ptr_array_index (self->attachments, index);
+  file = g_file_new_for_uri (uri);
+  mw_file_save_bytes_async (file, attachment->data, self->cancellable, saved_cb, g_object_ref (self));
+}
+
+static void
+save_eml_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  MwWindow         *self = MW_WINDOW (widget);
+  MwMessageSummary *summary = gtk_single_selection_get_selected_item (self->selection);
+  const char       *subject = summary != NULL ? mw_message_summary_get_subject (summary) : NULL;
+  g_autofree char  *name = NULL;
+
+  if (self->reader_raw == NULL)
+    return;
+  if (subject == NULL || *subject == '\0')
+    subject = _ ("Message");
+  name = g_strdup_printf ("%s.eml", subject);
+  g_strdelimit (name, "/\\:", '-');
+  choose_save_file (self, _ ("Save Message"), name, "win.save-eml-to", 0);
+}
+
+static void
+save_eml_to_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  MwWindow *self = MW_WINDOW (widget);
+  g_autoptr (GFile) file = NULL;
+
+  if (self->reader_raw == NULL)
+    return;
+  file = g_file_new_for_uri (g_variant_get_string (parameter, NULL));
+  mw_file_save_bytes_async (file, self->reader_raw, self->cancellable, saved_cb, g_object_ref (self));
+}
+
+/* Reply, Reply All and Forward start from the whole message; one only
+ * listed on the server is downloaded first. */
+
+static void
+run_draft (MwWindow   *self,
+           const char *kind)
+{
+  g_autoptr (MwMessageBuilder) draft = NULL;
+  g_autoptr (GError) error = NULL;
+  gsize            len = 0;
+  const char      *data;
+  MwComposeWindow *compose;
+
+  data = g_bytes_get_data (self->reader_raw, &len);
+  if (g_str_equal (kind, "forward"))
+    draft = mw_message_builder_new_forward (data, len, &error);
+  else
+    draft = mw_message_builder_new_reply (data, len, g_str_equal (kind, "reply-all"), &error);
+  if (draft == NULL)
+    {
+      show_error (self, _ ("Could not read the message"), error);
+      return;
+    }
+  compose = compose_new (self);
+  if (compose == NULL)
+    return;
+  mw_compose_window_set_draft (compose, draft);
   gtk_window_present (GTK_WINDOW (compose));
+}
+
+static void
+draft_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  MwWindow   *self = MW_WINDOW (widget);
+  const char *kind = strchr (action_name, '.') + 1;
+
+  if (self->reader_raw != NULL)
+    {
+      run_draft (self, kind);
+      return;
+    }
+  if (gtk_single_selection_get_selected_item (self->selection) == NULL ||
+      gtk_filter_list_model_get_model (self->filter_model) != G_LIST_MODEL (self->server_messages))
+    return;
+  g_free (self->pending_draft);
+  self->pending_draft = g_strdup (kind);
+  gtk_widget_activate_action (widget, "win.open", NULL);
+}
+
+/* A copy of each message sent, written durably into Sent by the store. */
+
+typedef struct
+{
+  MwMaildirDelivery *delivery;
+  GBytes            *message;
+} SentCopy;
+
+static void
+sent_copy_free (SentCopy *copy)
+{
+  g_clear_object (&copy->delivery);
+  g_bytes_unref (copy->message);
+  g_free (copy);
+}
+
+static void
+sent_commit_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  MwWindow *self = g_task_get_source_object (task);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *name = NULL;
+
+  name = mw_maildir_delivery_commit_finish (MW_MAILDIR_DELIVERY (object), result, &error);
+  if (name == NULL)
+    show_error (self, _ ("Could not keep a copy in Sent"), error);
+  else
+    folder_refresh (self, MW_MAILDIR_FOLDER_SENT);
+  g_task_return_boolean (task, name != NULL);
+}
+
+static void
+sent_write_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  MwWindow *self = g_task_get_source_object (task);
+  SentCopy *copy = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (object), result, NULL, &error))
+    {
+      mw_maildir_delivery_abort (copy->delivery);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_error (self, _ ("Could not keep a copy in Sent"), error);
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+  mw_maildir_delivery_commit_async (copy->delivery, self->cancellable, sent_commit_cb,
+                                    g_steal_pointer (&task));
+}
+
+static void
+sent_open_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  MwWindow *self = g_task_get_source_object (task);
+  SentCopy *copy = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+
+  if (mw_maildir_open_finish (MW_MAILDIR (object), result, NULL, &error))
+    copy->delivery = mw_maildir_begin_delivery (MW_MAILDIR (object), &error);
+  if (copy->delivery == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_error (self, _ ("Could not keep a copy in Sent"), error);
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+  g_output_stream_write_all_async (mw_maildir_delivery_get_output_stream (copy->delivery),
+                                   g_bytes_get_data (copy->message, NULL),
+                                   g_bytes_get_size (copy->message), G_PRIORITY_DEFAULT,
+                                   self->cancellable, sent_write_cb, g_steal_pointer (&task));
+}
+
+static void
+compose_sent_cb (MwWindow        *self,
+                 GBytes          *message,
+                 MwComposeWindow *compose)
+{
+  MwFolder *folder = self->folders[MW_MAILDIR_FOLDER_SENT];
+  g_autoptr (GTask) task = NULL;
+  SentCopy *copy;
+
+  if (folder == NULL)
+    return;
+  copy = g_new0 (SentCopy, 1);
+  copy->message = g_bytes_ref (message);
+  task = g_task_new (self, self->cancellable, NULL, NULL);
+  g_task_set_task_data (task, copy, (GDestroyNotify) sent_copy_free);
+  mw_maildir_open_async (mw_folder_get_maildir (folder), self->cancellable, sent_open_cb,
+                         g_steal_pointer (&task));
+}
+
+static void
+show_folder_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  MwWindow   *self = MW_WINDOW (widget);
+  const char *name = g_variant_get_string (parameter, NULL);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->folder_list)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (GTK_IS_LIST_BOX_ROW (row) && g_str_equal (gtk_widget_get_name (row), name))
+      {
+        gtk_list_box_select_row (self->folder_list, GTK_LIST_BOX_ROW (row));
+        return;
+      }
 }
 
 static void
@@ -1780,6 +2411,8 @@ mw_window_dispose (GObject *object)
   g_clear_object (&self->downloaded_messages);
   g_clear_object (&self->outbox_messages);
   g_clear_object (&self->sent_messages);
+  for (guint i = 0; i < G_N_ELEMENTS (self->folders); i++)
+    g_clear_object (&self->folders[i]);
   g_clear_object (&self->transcript);
   g_clear_object (&self->demo);
   if (self->pending != NULL)
@@ -1796,6 +2429,10 @@ mw_window_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
   g_free (self->account_label);
+  g_free (self->reader_path);
+  g_clear_pointer (&self->reader_raw, g_bytes_unref);
+  g_clear_pointer (&self->attachments, g_ptr_array_unref);
+  g_free (self->pending_draft);
   g_free (self->host);
   g_free (self->user);
   g_free (self->address);
@@ -1897,6 +2534,8 @@ mw_window_class_init (MwWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MwWindow, reader_to);
   gtk_widget_class_bind_template_child (widget_class, MwWindow, reader_date);
   gtk_widget_class_bind_template_child (widget_class, MwWindow, problem_revealer);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, attachments_revealer);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, attachments_list);
   gtk_widget_class_bind_template_child (widget_class, MwWindow, problem_label);
   gtk_widget_class_bind_template_child (widget_class, MwWindow, reader_body);
   gtk_widget_class_bind_template_child (widget_class, MwWindow, log_view);
@@ -1916,6 +2555,22 @@ mw_window_class_init (MwWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.delete", NULL, delete_action);
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
+  gtk_widget_class_install_action (widget_class, "win.show-folder", "s", show_folder_action);
+  gtk_widget_class_install_action (widget_class, "win.save-attachment", "u", save_attachment_action);
+  gtk_widget_class_install_action (widget_class, "win.save-attachment-to", "(us)", save_attachment_to_action);
+  gtk_widget_class_install_action (widget_class, "win.save-eml", NULL, save_eml_action);
+  gtk_widget_class_install_action (widget_class, "win.save-eml-to", "s", save_eml_to_action);
+  gtk_widget_class_install_action (widget_class, "win.reply", NULL, draft_action);
+  gtk_widget_class_install_action (widget_class, "win.reply-all", NULL, draft_action);
+  gtk_widget_class_install_action (widget_class, "win.forward", NULL, draft_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.reply", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_a, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.reply-all", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.forward", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.save-eml", NULL);
   gtk_widget_class_install_action (widget_class, "win.reload-accounts", NULL, reload_accounts_action);
   gtk_widget_class_install_action (widget_class, "win.undo-delete", NULL, undo_delete_action);
   gtk_widget_class_install_property_action (widget_class, "win.toggle-log", "log-visible");
@@ -1927,9 +2582,9 @@ mw_window_init (MwWindow *self)
   self->cancellable = g_cancellable_new ();
   self->transcript = mw_transcript_new (MW_TRANSCRIPT_DEFAULT_MAX_ENTRIES);
   self->server_messages = g_list_store_new (MW_TYPE_MESSAGE_SUMMARY);
-  self->downloaded_messages = g_list_store_new (MW_TYPE_MESSAGE_SUMMARY);
-  self->outbox_messages = g_list_store_new (MW_TYPE_MESSAGE_SUMMARY);
-  self->sent_messages = g_list_store_new (MW_TYPE_MESSAGE_SUMMARY);
+  self->downloaded_messages = gtk_map_list_model_new (NULL, NULL, NULL, NULL);
+  self->outbox_messages = gtk_map_list_model_new (NULL, NULL, NULL, NULL);
+  self->sent_messages = gtk_map_list_model_new (NULL, NULL, NULL, NULL);
   self->settings = settings_new ();
   self->pending = g_ptr_array_new_with_free_func (g_object_unref);
   self->accounts = mw_account_store_new (NULL);
@@ -1954,4 +2609,5 @@ mw_window_init (MwWindow *self)
   g_signal_connect_object (self->account_dropdown, "notify::selected",
                            G_CALLBACK (account_selected_cb), self, G_CONNECT_SWAPPED);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo-delete", FALSE);
+  update_reader_actions (self);
 }

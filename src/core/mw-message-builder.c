@@ -658,6 +658,86 @@ is_dropped (MwMessageBuilder *self,
          same_address (recipient->address, self->from_address);
 }
 
+static char *
+format_recipients (MwMessageBuilder *self,
+                   RecipientKind     kind)
+{
+  g_autoptr (InternetAddressList) list = internet_address_list_new ();
+  char *text;
+
+  for (guint i = 0; i < self->recipients[kind]->len; i++)
+    {
+      Recipient *recipient = g_ptr_array_index (self->recipients[kind], i);
+      g_autoptr (InternetAddress) address = NULL;
+
+      if (is_dropped (self, kind, recipient))
+        continue;
+      address = internet_address_mailbox_new (recipient->name, recipient->address);
+      internet_address_list_add (list, address);
+    }
+  text = internet_address_list_to_string (list, NULL, FALSE);
+  return text != NULL ? text : g_strdup ("");
+}
+
+/**
+ * mw_message_builder_format_to:
+ * @self: a #MwMessageBuilder
+ *
+ * The To recipients as one address list for editing ("Name <a@b>, c@d").
+ *
+ * Returns: (transfer full): the list, "" when empty
+ */
+char *
+mw_message_builder_format_to (MwMessageBuilder *self)
+{
+  g_return_val_if_fail (MW_IS_MESSAGE_BUILDER (self), NULL);
+  return format_recipients (self, KIND_TO);
+}
+
+/**
+ * mw_message_builder_format_cc:
+ * @self: a #MwMessageBuilder
+ *
+ * The Cc recipients as one address list for editing; after a Reply All,
+ * without the From address already set.
+ *
+ * Returns: (transfer full): the list, "" when empty
+ */
+char *
+mw_message_builder_format_cc (MwMessageBuilder *self)
+{
+  g_return_val_if_fail (MW_IS_MESSAGE_BUILDER (self), NULL);
+  return format_recipients (self, KIND_CC);
+}
+
+/**
+ * mw_message_builder_clear_recipients:
+ * @self: a #MwMessageBuilder
+ *
+ * Forgets To, Cc and Bcc, to set them again from what the user edited.
+ */
+void
+mw_message_builder_clear_recipients (MwMessageBuilder *self)
+{
+  g_return_if_fail (MW_IS_MESSAGE_BUILDER (self));
+  for (int kind = 0; kind < N_KINDS; kind++)
+    g_ptr_array_set_size (self->recipients[kind], 0);
+}
+
+/**
+ * mw_message_builder_clear_attachments:
+ * @self: a #MwMessageBuilder
+ *
+ * Forgets the attachments added with mw_message_builder_add_attachment();
+ * a forwarded original stays.
+ */
+void
+mw_message_builder_clear_attachments (MwMessageBuilder *self)
+{
+  g_return_if_fail (MW_IS_MESSAGE_BUILDER (self));
+  g_ptr_array_set_size (self->attachments, 0);
+}
+
 /**
  * mw_message_builder_get_envelope_recipients:
  * @self: a #MwMessageBuilder

@@ -79,6 +79,10 @@ void        mw_message_builder_set_message_id_domain (MwMessageBuilder *self,
 GBytes  *mw_message_builder_build (MwMessageBuilder *self,
                                    GError          **error);
 char   **mw_message_builder_get_envelope_recipients (MwMessageBuilder *self);
+char    *mw_message_builder_format_to (MwMessageBuilder *self);
+char    *mw_message_builder_format_cc (MwMessageBuilder *self);
+void     mw_message_builder_clear_recipients (MwMessageBuilder *self);
+void     mw_message_builder_clear_attachments (MwMessageBuilder *self);
 gboolean mw_message_builder_needs_8bit (MwMessageBuilder *self);
 gboolean mw_message_builder_needs_smtputf8 (MwMessageBuilder *self);
 

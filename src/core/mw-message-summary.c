@@ -824,6 +824,33 @@ date_equal (GDateTime *a,
  *
  * Returns: %TRUE if the headers were well formed
  */
+void
+mw_message_summary_set_listed (MwMessageSummary *self,
+                               const char       *from,
+                               const char       *subject,
+                               gint64            date,
+                               const char       *message_id)
+{
+  g_autoptr (GDateTime) when = NULL;
+
+  g_return_if_fail (MW_IS_MESSAGE_SUMMARY (self));
+
+  if (date != 0)
+    when = g_date_time_new_from_unix_local (date);
+  g_object_freeze_notify (G_OBJECT (self));
+  self->has_headers = TRUE;
+  set_string (self, &self->from, from, PROP_FROM);
+  set_string (self, &self->subject, subject, PROP_SUBJECT);
+  set_string (self, &self->message_id, message_id, PROP_MESSAGE_ID);
+  if (!date_equal (self->date, when))
+    {
+      g_clear_pointer (&self->date, g_date_time_unref);
+      self->date = when != NULL ? g_date_time_ref (when) : NULL;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DATE]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
 gboolean
 mw_message_summary_set_headers (MwMessageSummary *self,
                                 const char       *data,

@@ -77,4 +77,12 @@ GDateTime  *mw_message_summary_get_date (MwMessageSummary *self);
 const char *mw_message_summary_get_message_id (MwMessageSummary *self);
 gboolean    mw_message_summary_get_has_attachments (MwMessageSummary *self);
 
+/* Sets the fields a local folder listing already decoded; @date is Unix
+ * seconds, 0 for none. */
+void mw_message_summary_set_listed (MwMessageSummary *self,
+                                    const char       *from,
+                                    const char       *subject,
+                                    gint64            date,
+                                    const char       *message_id);
+
 G_END_DECLS

@@ -3,9 +3,13 @@
  * Copyright 2026 The Mailwire authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Run under Xvfb: screenshot OUTPUT.png [SUBJECT]. The window is shown at
- * 1280×800 with the protocol log open and the message with SUBJECT (the
- * welcome message by default) selected.
+ * Run under Xvfb: screenshot OUTPUT.png [SUBJECT [STEPS]]. The window is
+ * shown at 1280×800 with the protocol log open and the message with SUBJECT
+ * (the welcome message by default) selected. STEPS, comma-separated, are
+ * window actions run then, each followed by a pause: "open" downloads the
+ * message, "folder:NAME" shows a local folder and selects its first
+ * message, any other name activates win.NAME. With STEPS the program then
+ * waits five seconds, for `import -window root` to see other windows.
  */
 
 #include "config.h"
@@ -84,6 +88,27 @@ main (int   argc,
         gtk_single_selection_set_selected (GTK_SINGLE_SELECTION (shown), i);
     }
   app_test_wait (reader_loaded, window, 20);
+  if (argc > 3)
+    {
+      g_auto (GStrv) steps = g_strsplit (argv[3], ",", 0);
+
+      for (guint i = 0; steps[i] != NULL; i++)
+        {
+          if (g_str_has_prefix (steps[i], "folder:"))
+            {
+              gtk_widget_activate_action (GTK_WIDGET (window), "win.show-folder", "s", steps[i] + 7);
+              app_test_wait (never, NULL, 2);
+              gtk_single_selection_set_selected (GTK_SINGLE_SELECTION (shown), 0);
+            }
+          else
+            {
+              g_autofree char *action = g_strconcat ("win.", steps[i], NULL);
+
+              gtk_widget_activate_action (GTK_WIDGET (window), action, NULL);
+            }
+          app_test_wait (never, NULL, 3);
+        }
+    }
   /* Let the log settle at its end and the toasts go. */
   app_test_wait (never, NULL, 1);
 
@@ -98,6 +123,8 @@ main (int   argc,
   if (!gdk_texture_save_to_png (texture, argv[1]))
     g_error ("Could not write %s", argv[1]);
 
+  if (argc > 3)
+    app_test_wait (never, NULL, 5);
   gtk_window_destroy (GTK_WINDOW (window));
   return 0;
 }

@@ -15,6 +15,7 @@
 #include "mw-window.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 typedef struct
@@ -206,6 +207,30 @@ find_subject (GListModel *model,
   g_assert_not_reached ();
 }
 
+static gboolean
+lists_subject (gpointer data)
+{
+  gpointer   *args = data;
+  GListModel *model = args[0];
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (MwMessageSummary) summary = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (mw_message_summary_get_subject (summary), args[1]) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+show_folder (Fixture    *fixture,
+             const char *name)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-folder",
+                                             "s", name));
+}
+
 static void
 test_demo_reader (Fixture      *fixture,
                   gconstpointer data)
@@ -371,6 +396,19 @@ test_demo_compose (Fixture      *fixture,
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.get-mail", NULL);
   args[1] = GUINT_TO_POINTER (13);
   g_assert_true (app_test_wait (n_messages_is, args, 30));
+
+  /* A copy went into Sent through the store, and reads back from disk. */
+  show_folder (fixture, "sent");
+  {
+    GListModel *shown = mw_window_get_visible_messages (fixture->window);
+    gpointer    listed[2] = { shown, "Sent from the compose window" };
+    gpointer    reader[2] = { fixture->window, "Über den Wolken." };
+
+    g_assert_true (app_test_wait (lists_subject, listed, 20));
+    gtk_single_selection_set_selected (GTK_SINGLE_SELECTION (shown),
+                                       find_subject (shown, "Sent from the compose window"));
+    g_assert_true (app_test_wait (reader_shows, reader, 20));
+  }
 }
 
 static void
@@ -395,6 +433,19 @@ test_demo_open (Fixture      *fixture,
   g_assert_true (app_test_wait (has_flag, flag, 30));
   g_assert_true (transcript_has (seen));
   g_assert_true (app_test_wait (reader_shows, reader, 20));
+
+  /* The message is now listed in Downloaded, and read from the local file. */
+  show_folder (fixture, "downloaded");
+  {
+    const char *subject = "Grüße aus München – Fotos vom Wochenende 📷";
+    gpointer    listed[2] = { shown, (gpointer) subject };
+
+    g_assert_true (app_test_wait (lists_subject, listed, 20));
+    g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 1);
+    gtk_single_selection_set_selected (GTK_SINGLE_SELECTION (shown), GTK_INVALID_LIST_POSITION);
+    gtk_single_selection_set_selected (GTK_SINGLE_SELECTION (shown), find_subject (shown, subject));
+    g_assert_true (app_test_wait (reader_shows, reader, 20));
+  }
 }
 
 static void
@@ -430,6 +481,143 @@ subtitle_has (gpointer data)
   const char *subtitle = adw_action_row_get_subtitle (args[0]);
 
   return subtitle != NULL && strstr (subtitle, args[1]) != NULL;
+}
+
+static gboolean
+has_toplevel (gpointer data)
+{
+  return find_toplevel (GPOINTER_TO_SIZE (data)) != NULL;
+}
+
+static gboolean
+file_exists (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+static gboolean
+lacks_toplevel (gpointer data)
+{
+  return !has_toplevel (data);
+}
+
+/* Checks the file chooser the window opened and cancels it: the chooser
+ * is GTK's; what it answers is given to the action it would run. */
+static void
+check_chooser (const char *expected_name)
+{
+  GtkWindow       *dialog;
+  g_autofree char *current = NULL;
+
+  g_assert_true (app_test_wait (has_toplevel, GSIZE_TO_POINTER (GTK_TYPE_FILE_CHOOSER_DIALOG), 10));
+  dialog = find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG);
+  current = gtk_file_chooser_get_current_name (GTK_FILE_CHOOSER (dialog));
+  g_assert_cmpstr (current, ==, expected_name);
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+  g_assert_true (app_test_wait (lacks_toplevel, GSIZE_TO_POINTER (GTK_TYPE_FILE_CHOOSER_DIALOG), 10));
+}
+
+static MwComposeWindow *
+wait_compose (void)
+{
+  g_assert_true (app_test_wait (has_toplevel, GSIZE_TO_POINTER (MW_TYPE_COMPOSE_WINDOW), 30));
+  return find_compose ();
+}
+
+static void
+close_compose (MwComposeWindow *compose)
+{
+  gpointer weak = compose;
+
+  g_object_add_weak_pointer (G_OBJECT (compose), &weak);
+  gtk_window_destroy (GTK_WINDOW (compose));
+  g_assert_true (app_test_wait (is_null, &weak, 10));
+}
+
+static void
+test_demo_attachments_reply (Fixture      *fixture,
+                             gconstpointer data)
+{
+  const char      *subject = "Grüße aus München – Fotos vom Wochenende 📷";
+  GListModel      *shown = mw_window_get_visible_messages (fixture->window);
+  gpointer         args[2] = { mw_window_get_server_messages (fixture->window), GUINT_TO_POINTER (12) };
+  gpointer         reader[2] = { fixture->window, "Schöne Grüße" };
+  g_autofree char *dir = g_dir_make_tmp ("mw-save-XXXXXX", NULL);
+  g_autofree char *csv_path = g_build_filename (dir, "saved.csv", NULL);
+  g_autofree char *eml_path = g_build_filename (dir, "saved.eml", NULL);
+  g_autofree char *csv_uri = g_filename_to_uri (csv_path, NULL, NULL);
+  g_autofree char *eml_uri = g_filename_to_uri (eml_path, NULL, NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *body = NULL;
+  g_autoptr (GPtrArray) rows = g_ptr_array_new ();
+  GtkWidget       *list;
+  MwComposeWindow *compose;
+
+  g_assert_true (app_test_wait (n_messages_is, args, 90));
+  args[0] = shown;
+  g_assert_true (app_test_wait (n_messages_is, args, 10));
+
+  /* Reply on a message only listed downloads it first. */
+  gtk_single_selection_set_selected (GTK_SINGLE_SELECTION (shown), find_subject (shown, subject));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.reply", NULL));
+  compose = wait_compose ();
+  g_assert_cmpstr (mw_compose_window_get_subject (compose), ==, "Re: Grüße aus München – Fotos vom Wochenende 📷");
+  g_assert_nonnull (strstr (mw_compose_window_get_to (compose), "zoe.mueller@example.de"));
+  g_assert_cmpstr (mw_compose_window_get_cc (compose), ==, "");
+  body = mw_compose_window_dup_body (compose);
+  g_assert_nonnull (strstr (body, "> Hallo!"));
+  close_compose (compose);
+  g_assert_true (app_test_wait (reader_shows, reader, 20));
+
+  /* The attachments are listed with name, type and size. */
+  list = app_test_find (GTK_WIDGET (fixture->window), GTK_TYPE_LIST_BOX,
+                        (const char *const[]){ "attachments", NULL }, NULL);
+  g_assert_nonnull (list);
+  collect (list, ADW_TYPE_ACTION_ROW, rows);
+  g_assert_cmpuint (rows->len, ==, 2);
+  g_assert_cmpstr (adw_preferences_row_get_title (rows->pdata[0]), ==, "wochenende.png");
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (rows->pdata[0]), "image/png"));
+  g_assert_cmpstr (adw_preferences_row_get_title (rows->pdata[1]), ==, "liste.csv");
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (rows->pdata[1]), "text/csv"));
+
+  /* Save As… writes the decoded attachment where the user chose. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.save-attachment",
+                                             "u", 1));
+  check_chooser ("liste.csv");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.save-attachment-to",
+                                             "(us)", 1, csv_uri));
+  g_assert_true (app_test_wait (file_exists, csv_path, 10));
+  g_assert_true (g_file_get_contents (csv_path, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "Punkt,Verantwortlich,Termin\n"
+                                 "Budget,Tanaka,2026-12-01\n"
+                                 "Release,Müller,2026-12-15\n");
+  g_clear_pointer (&contents, g_free);
+
+  /* Save as .eml… writes the message as received. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.save-eml", NULL));
+  check_chooser ("Grüße aus München – Fotos vom Wochenende 📷.eml");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.save-eml-to",
+                                             "s", eml_uri));
+  g_assert_true (app_test_wait (file_exists, eml_path, 10));
+  g_assert_true (g_file_get_contents (eml_path, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "Message-ID: <20261101.zoe@example.de>"));
+
+  /* Reply All leaves out the account's own address; Forward keeps none. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.reply-all", NULL));
+  compose = wait_compose ();
+  g_assert_nonnull (strstr (mw_compose_window_get_to (compose), "zoe.mueller@example.de"));
+  g_assert_null (strstr (mw_compose_window_get_cc (compose), "demo@mailwire.invalid"));
+  close_compose (compose);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.forward", NULL));
+  compose = wait_compose ();
+  g_assert_cmpstr (mw_compose_window_get_subject (compose), ==, "Fwd: Grüße aus München – Fotos vom Wochenende 📷");
+  g_assert_cmpstr (mw_compose_window_get_to (compose), ==, "");
+  close_compose (compose);
+
+  g_assert_cmpint (g_remove (csv_path), ==, 0);
+  g_assert_cmpint (g_remove (eml_path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
 static void
@@ -501,6 +689,10 @@ main (int   argc,
   int ret;
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  /* The file chooser needs the system icon theme: GTK's own fallback
+   * icons fail to load in its loader thread without it. Data and config
+   * homes stay isolated. */
+  g_setenv ("XDG_DATA_DIRS", "/usr/share", TRUE);
   gtk_init ();
 
   application = g_object_new (MW_TYPE_APPLICATION,
@@ -526,6 +718,8 @@ main (int   argc,
               fixture_set_up_demo, test_demo_console, fixture_tear_down);
   g_test_add ("/app/window/demo-compose", Fixture, NULL,
               fixture_set_up_demo, test_demo_compose, fixture_tear_down);
+  g_test_add ("/app/window/demo-attachments-reply", Fixture, NULL,
+              fixture_set_up_demo, test_demo_attachments_reply, fixture_tear_down);
   g_test_add ("/app/window/demo-open", Fixture, NULL,
               fixture_set_up_demo, test_demo_open, fixture_tear_down);
   g_test_add ("/app/window/account-test-connection", Fixture, NULL,
