@@ -320,6 +320,9 @@ smtp_reset_mid_data (MwFakeServer *server)
     "-s", "none", "-t", "1", "send", "--from", "me@example.org", "--to", "you@example.net", "-" \
   }
 
+/* Either a connection failure or an uncertain delivery, never success. */
+#define STATUS_3_OR_4 34
+
 static const Row rows[] = {
   { "/cli/hostile/pop3/greeting/http", "pop3", NULL, POP3_ARGS ("stat"), pop3_http, 3, NULL },
   { "/cli/hostile/pop3/greeting/endless-line", "pop3", NULL, POP3_ARGS ("stat"), pop3_endless, 3, NULL },
@@ -333,7 +336,10 @@ static const Row rows[] = {
   { "/cli/hostile/smtp/starttls/injection", "smtp", "server", { "-s", "starttls", "-u", USER, "--password-env", "MW_TEST_PASSWORD", "ehlo" }, smtp_starttls_injection, 3, "injected-by-attacker" },
   { "/cli/hostile/smtp/data/final-late-reset", "smtp", NULL, SMTP_SEND, smtp_final_late_close, 4, NULL },
   { "/cli/hostile/smtp/data/final-closed", "smtp", NULL, SMTP_SEND, smtp_final_closed, 4, NULL },
-  { "/cli/hostile/smtp/data/reset", "smtp", NULL, SMTP_SEND, smtp_reset_mid_data, 3, NULL },
+  /* The whole small message, final dot included, may already sit in the
+   * kernel's buffer when the reset comes: then the client cannot know
+   * whether it arrived, and "uncertain" (4) is the honest answer. */
+  { "/cli/hostile/smtp/data/reset", "smtp", NULL, SMTP_SEND, smtp_reset_mid_data, STATUS_3_OR_4, NULL },
 };
 
 static void
@@ -352,7 +358,10 @@ test_hostile (gconstpointer data)
            mw_fake_server_get_port (server), row->args);
   g_test_message ("%s: status %d in %" G_GINT64_FORMAT " ms", row->path, run.status, run.elapsed_ms);
 
-  g_assert_cmpint (run.status, ==, row->status);
+  if (row->status == STATUS_3_OR_4)
+    g_assert_true (run.status == 3 || run.status == 4);
+  else
+    g_assert_cmpint (run.status, ==, row->status);
   /* Timeouts are one second; the default of 60 would show here. */
   g_assert_cmpint (run.elapsed_ms, <, 10000);
   if (row->never_shown != NULL)
