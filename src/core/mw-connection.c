@@ -9,6 +9,7 @@
 #include "mw-connection.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 /* How much body is handed to the sink at a time. */
@@ -1217,7 +1218,7 @@ try_body (GTask *task)
   if (self->body_limit > 0 && mw_body_decoder_get_stats (op->decoder)->bytes > self->body_limit)
     {
       GError *error = g_error_new (MW_CONNECTION_ERROR, MW_CONNECTION_ERROR_PROTOCOL,
-                                   _ ("%s sent a reply of more than %" G_GUINT64_FORMAT " bytes; "
+                                   _ ("%s sent a reply of more than %" PRIu64 " bytes; "
                                       "the connection was closed"),
                                    self->host, self->body_limit);
       mw_connection_close (self);
