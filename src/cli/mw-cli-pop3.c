@@ -1185,6 +1185,69 @@ fetch_one (Pop3Cli    *cli,
   return TRUE;
 }
 
+/* The most header bytes read from TOP n 0 to recognise a message on a
+ * server without UIDL. */
+#define HEADER_UID_MAX (4 * 1024 * 1024)
+
+static gpointer
+realloc_bounded (gpointer data,
+                 gsize    size)
+{
+  if (size > HEADER_UID_MAX)
+    return NULL;
+  return g_realloc (data, size);
+}
+
+static void
+clear_uid_entry (MwPop3UidEntry *entry)
+{
+  g_clear_pointer (&entry->uid, g_free);
+}
+
+/* Without UIDL, recognises each message by a hash of its headers (TOP n 0;
+ * see mw_fetch_header_uid()). Returns NULL, after a warning, when a message
+ * cannot be recognised that way: the caller then falls back to downloading
+ * everything and deleting nothing. Connection failures are errors. */
+static GArray *
+header_uids (Pop3Cli *cli,
+             GArray  *list,
+             GError **error)
+{
+  g_autoptr (GArray) entries = g_array_sized_new (FALSE, TRUE, sizeof (MwPop3UidEntry), list->len);
+
+  g_array_set_clear_func (entries, (GDestroyNotify) clear_uid_entry);
+  for (guint i = 0; i < list->len; i++)
+    {
+      const MwPop3ListEntry *entry = &g_array_index (list, MwPop3ListEntry, i);
+      g_autoptr (GOutputStream) sink = g_memory_output_stream_new (NULL, 0, realloc_bounded, g_free);
+      g_autoptr (GError) local_error = NULL;
+      MwPop3UidEntry uid_entry = { entry->number, NULL };
+
+      mw_pop3_client_top_async (cli->client, entry->number, 0, sink, NULL, mw_cli_async_cb, &cli->async);
+      if (!mw_pop3_client_top_finish (cli->client, mw_cli_async_wait (&cli->async), NULL, &local_error))
+        {
+          if (!is_reply_error (local_error))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return NULL;
+            }
+          fprintf (stderr, _ ("Warning: message %u cannot be recognised by its headers: %s\n"),
+                   entry->number, local_error->message);
+          return NULL;
+        }
+      uid_entry.uid = mw_fetch_header_uid (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (sink)),
+                                           g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (sink)));
+      if (uid_entry.uid == NULL)
+        {
+          fprintf (stderr, _ ("Warning: message %u has none of the headers that identify a message\n"),
+                   entry->number);
+          return NULL;
+        }
+      g_array_append_val (entries, uid_entry);
+    }
+  return g_steal_pointer (&entries);
+}
+
 static int
 command_fetch (Pop3Cli *cli,
                int      argc,
@@ -1208,6 +1271,7 @@ command_fetch (Pop3Cli *cli,
   size_t                      n_skipped = 0;
   MwFetchPolicy               policy = { MW_LEAVE_POLICY_KEEP, 0, 0 };
   MwFetchWarnings             warnings;
+  gboolean                    by_headers = FALSE;
 
   if (argc > 1)
     return mw_cli_usage_error (NULL, _ ("“fetch” takes no arguments"));
@@ -1258,6 +1322,22 @@ command_fetch (Pop3Cli *cli,
         }
     }
 
+  if (uidl == NULL || uidl->len < list->len)
+    {
+      /* No UIDL, or not for every message: recognise messages by their
+       * headers instead, in this session and the next ones. */
+      g_clear_pointer (&uidl, g_array_unref);
+      uidl = header_uids (cli, list, &error);
+      if (uidl == NULL && error != NULL)
+        return fail_session (cli, error);
+      if (uidl != NULL)
+        {
+          by_headers = TRUE;
+          if (list->len > 0)
+            fprintf (stderr, "%s\n", _ ("Note: the server gives no unique IDs (UIDL); messages are recognised by their headers."));
+        }
+    }
+
   messages = join_listing (list, uidl, &n_messages);
   plan = mw_fetch_plan_new (messages, n_messages, index, &policy,
                             g_get_real_time () / G_USEC_PER_SEC, &error);
@@ -1303,11 +1383,12 @@ command_fetch (Pop3Cli *cli,
   deletions = mw_fetch_plan_get_deletions (plan);
   if (deletions != NULL && deletions[0] != NULL)
     {
-      g_autoptr (GArray) fresh = fetch_uidl (cli, &error);
+      /* Re-map the UIDs through a UIDL of this very session (header
+       * UIDs were made in this session). */
+      g_autoptr (GArray) fresh = by_headers ? g_array_ref (uidl) : fetch_uidl (cli, &error);
       g_autofree MwServerMessage *listing = NULL;
       size_t                      n_listing = 0;
 
-      /* Re-map the UIDs through a UIDL of this very session. */
       if (fresh == NULL)
         return fail_session (cli, error);
       listing = join_listing (list, fresh, &n_listing);

@@ -18,6 +18,8 @@ typedef struct
   guint            idle_timeout;
   guint            auth_failure_delay;
   gboolean         allow_plaintext_auth;
+  gboolean         no_uidl;
+  gboolean         no_top;
 } MwServerConfig;
 
 void mw_server_config_free (MwServerConfig *config);

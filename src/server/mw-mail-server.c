@@ -64,6 +64,8 @@ struct _MwMailServer
   guint            idle_timeout;
   guint            auth_failure_delay;
   gboolean         allow_plaintext_auth;
+  gboolean         no_uidl;
+  gboolean         no_top;
   gboolean         maildrop_locked;
 
   /* Owned by the thread that started the server. */
@@ -354,6 +356,28 @@ mw_mail_server_set_allow_plaintext_auth (MwMailServer *self,
   g_mutex_unlock (&self->mutex);
 }
 
+void
+mw_mail_server_set_pop3_uidl (MwMailServer *self,
+                              gboolean      offered)
+{
+  g_return_if_fail (MW_IS_MAIL_SERVER (self));
+
+  g_mutex_lock (&self->mutex);
+  self->no_uidl = !offered;
+  g_mutex_unlock (&self->mutex);
+}
+
+void
+mw_mail_server_set_pop3_top (MwMailServer *self,
+                             gboolean      offered)
+{
+  g_return_if_fail (MW_IS_MAIL_SERVER (self));
+
+  g_mutex_lock (&self->mutex);
+  self->no_top = !offered;
+  g_mutex_unlock (&self->mutex);
+}
+
 guint16
 mw_mail_server_get_pop3_port (MwMailServer *self)
 {
@@ -399,6 +423,8 @@ mw_mail_server_get_config (MwMailServer *self)
   config->idle_timeout = self->idle_timeout;
   config->auth_failure_delay = self->auth_failure_delay;
   config->allow_plaintext_auth = self->allow_plaintext_auth;
+  config->no_uidl = self->no_uidl;
+  config->no_top = self->no_top;
   g_mutex_unlock (&self->mutex);
 
   return config;

@@ -73,6 +73,14 @@ void mw_mail_server_set_auth_failure_delay (MwMailServer *self,
 void mw_mail_server_set_allow_plaintext_auth (MwMailServer *self,
                                               gboolean      allow);
 
+/* Plays an old POP3 server without the optional UIDL command: CAPA does not
+ * list it and the command is unknown. Offered by default. */
+void mw_mail_server_set_pop3_uidl (MwMailServer *self,
+                                   gboolean      offered);
+/* The same for the optional TOP command. */
+void mw_mail_server_set_pop3_top (MwMailServer *self,
+                                  gboolean      offered);
+
 /* Creates the Maildir if needed and listens on 127.0.0.1, on ports the
  * system picks. Accepting runs in a thread of its own: the caller needs no
  * main loop. */

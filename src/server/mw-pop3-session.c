@@ -65,16 +65,18 @@ handle_capa (Session *session)
   MwServerStream *s = session->stream;
   gboolean        ok;
 
-  ok = mw_server_stream_write_str (s,
-                                   "+OK Capability list follows\r\n"
-                                   "TOP\r\n"
-                                   "UIDL\r\n"
-                                   "RESP-CODES\r\n"
-                                   "AUTH-RESP-CODE\r\n"
-                                   "PIPELINING\r\n"
-                                   "EXPIRE NEVER\r\n"
-                                   "LOGIN-DELAY 0\r\n",
-                                   NULL);
+  ok = mw_server_stream_write_str (s, "+OK Capability list follows\r\n", NULL);
+  if (ok && !session->config->no_top)
+    ok = mw_server_stream_write_str (s, "TOP\r\n", NULL);
+  if (ok && !session->config->no_uidl)
+    ok = mw_server_stream_write_str (s, "UIDL\r\n", NULL);
+  ok = ok && mw_server_stream_write_str (s,
+                                         "RESP-CODES\r\n"
+                                         "AUTH-RESP-CODE\r\n"
+                                         "PIPELINING\r\n"
+                                         "EXPIRE NEVER\r\n"
+                                         "LOGIN-DELAY 0\r\n",
+                                         NULL);
 
   if (ok && session->state == STATE_AUTHORIZATION && !plaintext_disallowed (session))
     ok = mw_server_stream_write_str (s, "USER\r\nSASL PLAIN\r\n", NULL);
@@ -602,11 +604,11 @@ dispatch (Session *session,
         return handle_stat (session);
       if (strcmp (keyword, "LIST") == 0)
         return handle_list_or_uidl (session, args, n_args, FALSE);
-      if (strcmp (keyword, "UIDL") == 0)
+      if (strcmp (keyword, "UIDL") == 0 && !session->config->no_uidl)
         return handle_list_or_uidl (session, args, n_args, TRUE);
       if (strcmp (keyword, "RETR") == 0)
         return handle_retr (session, args, n_args);
-      if (strcmp (keyword, "TOP") == 0)
+      if (strcmp (keyword, "TOP") == 0 && !session->config->no_top)
         return handle_top (session, args, n_args);
       if (strcmp (keyword, "DELE") == 0)
         return handle_dele (session, args, n_args);
@@ -617,6 +619,9 @@ dispatch (Session *session,
     }
 
   spaced = g_strdup_printf (" %s ", keyword);
+  if ((session->config->no_uidl && strcmp (keyword, "UIDL") == 0) ||
+      (session->config->no_top && strcmp (keyword, "TOP") == 0))
+    return reply (session, "-ERR Unknown command");
   if (strstr (" USER PASS APOP AUTH STLS STAT LIST UIDL RETR TOP DELE RSET NOOP ", spaced) != NULL)
     return reply (session, "-ERR Command not valid in this state");
 

@@ -11,6 +11,7 @@
 #include "mw-store-error.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #define DAY_SECONDS (24 * 60 * 60)
 
@@ -298,4 +299,115 @@ mw_fetch_remap_uids (const char *const     *uids,
   if (unmapped != NULL)
     *unmapped = g_strv_builder_end (missing);
   return TRUE;
+}
+
+static gboolean
+is_stable_field (const char *name,
+                 gsize       length)
+{
+  static const char *const fields[] = {
+    "message-id",
+    "date",
+    "from",
+    "sender",
+    "to",
+    "cc",
+    "subject",
+    "received",
+  };
+
+  for (size_t i = 0; i < G_N_ELEMENTS (fields); i++)
+    if (strlen (fields[i]) == length && g_ascii_strncasecmp (fields[i], name, length) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Feeds one unfolded header field, "name: value", in a normal form. */
+static gboolean
+hash_field (GChecksum  *checksum,
+            const char *field,
+            gsize       length)
+{
+  const char *colon = memchr (field, ':', length);
+  gsize       name_length;
+  gboolean    space = FALSE;
+  gboolean    any = FALSE;
+
+  if (colon == NULL)
+    return FALSE;
+  name_length = (gsize) (colon - field);
+  while (name_length > 0 && g_ascii_isspace (field[name_length - 1]))
+    name_length--;
+  if (!is_stable_field (field, name_length))
+    return FALSE;
+
+  for (gsize i = 0; i < name_length; i++)
+    {
+      guchar c = (guchar) g_ascii_tolower (field[i]);
+
+      g_checksum_update (checksum, &c, 1);
+    }
+  g_checksum_update (checksum, (const guchar *) ":", 1);
+
+  for (const char *p = colon + 1; p < field + length; p++)
+    {
+      if (g_ascii_isspace (*p))
+        {
+          space = any;
+          continue;
+        }
+      if (space)
+        g_checksum_update (checksum, (const guchar *) " ", 1);
+      g_checksum_update (checksum, (const guchar *) p, 1);
+      space = FALSE;
+      any = TRUE;
+    }
+  g_checksum_update (checksum, (const guchar *) "\n", 1);
+  return TRUE;
+}
+
+char *
+mw_fetch_header_uid (const char *headers,
+                     gsize       length)
+{
+  g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr (GString) field = g_string_new (NULL);
+  const char *p = headers;
+  const char *end = headers + length;
+  gboolean    found = FALSE;
+
+  g_return_val_if_fail (headers != NULL || length == 0, NULL);
+
+  while (p < end)
+    {
+      const char *eol = memchr (p, '\n', (size_t) (end - p));
+      const char *next = eol != NULL ? eol + 1 : end;
+      gsize       line_length = (gsize) ((eol != NULL ? eol : end) - p);
+
+      if (line_length > 0 && p[line_length - 1] == '\r')
+        line_length--;
+      if (line_length == 0)
+        break;
+
+      if ((p[0] == ' ' || p[0] == '\t') && field->len > 0)
+        {
+          /* A continuation line: unfold it into the field. */
+          g_string_append_c (field, ' ');
+          g_string_append_len (field, p, (gssize) line_length);
+        }
+      else
+        {
+          if (field->len > 0)
+            found |= hash_field (checksum, field->str, field->len);
+          g_string_assign (field, "");
+          g_string_append_len (field, p, (gssize) line_length);
+        }
+      p = next;
+    }
+  if (field->len > 0)
+    found |= hash_field (checksum, field->str, field->len);
+
+  if (!found)
+    return NULL;
+  return g_strconcat ("~", g_checksum_get_string (checksum), NULL);
 }

@@ -98,4 +98,15 @@ gboolean mw_fetch_remap_uids (const char *const     *uids,
                               GStrv                 *unmapped,
                               GError               **error);
 
+/* A stand-in for the UIDL identifier of a message on a server that has no
+ * UIDL, made from the message's headers (the reply to TOP n 0): a SHA-256 of
+ * the fields servers do not rewrite (Message-ID, Date, From, Sender, To, Cc,
+ * Subject, Received), unfolded and with runs of white space collapsed, so it
+ * stays the same across sessions even when the server adds Status: or
+ * X-UIDL: lines once a message was read. Reading stops at the first empty
+ * line. Returns "~" and 64 hex digits, a valid UID, or NULL when the headers
+ * hold none of those fields. */
+char *mw_fetch_header_uid (const char *headers,
+                           gsize       length);
+
 G_END_DECLS

@@ -212,13 +212,13 @@ run_cli_v (Run               *run,
                 "--password-file", (f)->password_file, "--ca-file", (f)->ca_file
 
 static guint
-count_messages (Fixture *f)
+count_in (const char *maildir)
 {
   guint count = 0;
 
   for (const char *sub = "new"; sub != NULL; sub = g_str_equal (sub, "new") ? "cur" : NULL)
     {
-      g_autofree char *path = g_build_filename (f->maildir, sub, NULL);
+      g_autofree char *path = g_build_filename (maildir, sub, NULL);
       g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
       const char *name;
 
@@ -226,6 +226,12 @@ count_messages (Fixture *f)
         count++;
     }
   return count;
+}
+
+static guint
+count_messages (Fixture *f)
+{
+  return count_in (f->maildir);
 }
 
 /* The newest delivered message other than the two placed by the fixture. */
@@ -658,6 +664,66 @@ test_pop3_fetch (Fixture      *f,
   g_assert_cmpuint (count_messages (f), ==, 0);
 }
 
+/* A server without UIDL: messages are recognised by their headers, so a
+ * second run downloads nothing and --delete still removes them. */
+static void
+test_pop3_fetch_no_uidl (Fixture      *f,
+                         gconstpointer data)
+{
+  g_auto (Run) run = { 0 };
+  g_auto (Run) again = { 0 };
+  g_auto (Run) delete = { 0 };
+  g_autofree char *local = g_build_filename (f->dir, "local", NULL);
+
+  mw_mail_server_set_pop3_uidl (f->server, FALSE);
+
+  run_cli (&run, NULL, POP3 (f), "fetch", "--maildir", local);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.err, "recognised by their headers"));
+  g_assert_nonnull (strstr (run.out, "2 messages downloaded"));
+  g_assert_cmpuint (count_in (local), ==, 2);
+
+  run_cli (&again, NULL, POP3 (f), "fetch", "--maildir", local);
+  g_assert_cmpint (again.status, ==, 0);
+  g_assert_nonnull (strstr (again.out, "0 messages downloaded"));
+  g_assert_cmpuint (count_in (local), ==, 2);
+
+  run_cli (&delete, NULL, POP3 (f), "fetch", "--maildir", local, "--delete");
+  g_assert_cmpint (delete.status, ==, 0);
+  g_assert_nonnull (strstr (delete.out, "0 messages downloaded"));
+  g_assert_nonnull (strstr (delete.out, "Deleted message 2"));
+  g_assert_cmpuint (count_messages (f), ==, 0);
+  g_assert_cmpuint (count_in (local), ==, 2);
+}
+
+/* Without UIDL and TOP nothing identifies a message: everything is
+ * downloaded each time and nothing is ever deleted. */
+static void
+test_pop3_fetch_no_uidl_no_top (Fixture      *f,
+                                gconstpointer data)
+{
+  g_auto (Run) run = { 0 };
+  g_auto (Run) again = { 0 };
+  g_autofree char *local = g_build_filename (f->dir, "local", NULL);
+
+  mw_mail_server_set_pop3_uidl (f->server, FALSE);
+  mw_mail_server_set_pop3_top (f->server, FALSE);
+
+  run_cli (&run, NULL, POP3 (f), "fetch", "--maildir", local, "--delete");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.err, "cannot be recognised by its headers"));
+  g_assert_nonnull (strstr (run.err, "nothing is deleted"));
+  g_assert_nonnull (strstr (run.out, "2 messages downloaded"));
+  g_assert_null (strstr (run.out, "Deleted"));
+  g_assert_cmpuint (count_messages (f), ==, 2);
+  g_assert_cmpuint (count_in (local), ==, 2);
+
+  run_cli (&again, NULL, POP3 (f), "fetch", "--maildir", local, "--delete");
+  g_assert_cmpint (again.status, ==, 0);
+  g_assert_cmpuint (count_messages (f), ==, 2);
+  g_assert_cmpuint (count_in (local), ==, 4);
+}
+
 /* SMTP. */
 
 static void
@@ -808,6 +874,8 @@ main (int   argc,
   ADD ("/cli/pop3/bad-certificate", test_pop3_bad_certificate);
   ADD ("/cli/pop3/password-env", test_pop3_password_env);
   ADD ("/cli/pop3/fetch", test_pop3_fetch);
+  ADD ("/cli/pop3/fetch-no-uidl", test_pop3_fetch_no_uidl);
+  ADD ("/cli/pop3/fetch-no-uidl-no-top", test_pop3_fetch_no_uidl_no_top);
   ADD ("/cli/smtp/send-bcc", test_smtp_send_bcc);
   ADD ("/cli/smtp/partly-refused", test_smtp_partly_refused);
   g_test_add_func ("/cli/smtp/uncertain", test_smtp_uncertain);

@@ -485,6 +485,69 @@ test_invariants (void)
     }
 }
 
+static char *
+header_uid (const char *headers)
+{
+  return mw_fetch_header_uid (headers, strlen (headers));
+}
+
+static void
+test_header_uid (void)
+{
+  static const char plain[] =
+    "Received: from mx.example.org by pop.example.org; Mon, 2 Mar 2026 10:00:00 +0000\r\n"
+    "From: Alice <alice@example.org>\r\n"
+    "To: bob@example.org\r\n"
+    "Subject: Quarterly figures for the\r\n"
+    " north office\r\n"
+    "Date: Mon, 2 Mar 2026 09:59:58 +0000\r\n"
+    "Message-ID: <q1@example.org>\r\n"
+    "\r\n";
+  /* What a server may show once the message was read: new lines, the
+   * same message. */
+  static const char after_reading[] =
+    "Status: RO\n"
+    "X-UIDL: 0a1b2c\n"
+    "Received: from mx.example.org by pop.example.org;   Mon, 2 Mar 2026 10:00:00 +0000\n"
+    "from: Alice <alice@example.org>\n"
+    "To:   bob@example.org\n"
+    "Subject: Quarterly figures for the north office\n"
+    "X-Keywords: $Seen\n"
+    "Date: Mon, 2 Mar 2026 09:59:58 +0000\n"
+    "Message-ID: <q1@example.org>\n"
+    "\n"
+    "The body is not part of it.\n";
+  static const char other[] =
+    "From: Alice <alice@example.org>\r\n"
+    "To: bob@example.org\r\n"
+    "Subject: Quarterly figures for the north office\r\n"
+    "Date: Mon, 2 Mar 2026 09:59:58 +0000\r\n"
+    "Message-ID: <q2@example.org>\r\n"
+    "\r\n";
+  g_autofree char *a = header_uid (plain);
+  g_autofree char *b = header_uid (after_reading);
+  g_autofree char *c = header_uid (other);
+  g_autofree char *with_body = g_strconcat (plain, "Message-ID: <q9@example.org>\r\n", NULL);
+  g_autofree char *d = header_uid (with_body);
+  g_autofree char *e = header_uid ("X-Spam: yes\r\nStatus: RO\r\n\r\nFrom: someone\r\n");
+  g_autofree char *f = header_uid ("");
+  g_autofree char *g = header_uid ("Subject: one\r\n\r\n");
+  g_autofree char *h = header_uid ("Subject: two\r\n\r\n");
+
+  g_assert_nonnull (a);
+  g_assert_cmpuint (strlen (a), ==, 65);
+  g_assert_cmpint (a[0], ==, '~');
+  g_assert_true (mw_uid_is_valid (a, NULL));
+  g_assert_cmpstr (a, ==, b);
+  g_assert_cmpstr (a, !=, c);
+  /* Reading stops at the first empty line. */
+  g_assert_cmpstr (a, ==, d);
+  g_assert_null (e);
+  g_assert_null (f);
+  g_assert_nonnull (g);
+  g_assert_cmpstr (g, !=, h);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -506,6 +569,7 @@ main (int   argc,
   g_test_add_func ("/store/fetch-plan/remap", test_remap);
   g_test_add_func ("/store/fetch-plan/remap-no-uidl", test_remap_no_uidl);
   g_test_add_func ("/store/fetch-plan/invariants", test_invariants);
+  g_test_add_func ("/store/fetch-plan/header-uid", test_header_uid);
 
   return g_test_run ();
 }
