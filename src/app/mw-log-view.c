@@ -8,6 +8,7 @@
 
 #include "mw-log-view.h"
 #include "mw-application.h"
+#include "mw-error-text.h"
 #include "mw-protocol-commands.h"
 #include "mw-transcript-export.h"
 
@@ -46,6 +47,12 @@ struct _MwLogView
   GtkPopover         *help_popover;
   GtkSearchEntry     *help_search;
   GtkListBox         *help_list;
+  GtkWidget          *explain_button;
+  GtkWidget          *explain_popover;
+  GtkWidget          *explain_reply;
+  GtkWidget          *explain_sentence;
+  GtkWidget          *explain_advice;
+  GtkWidget          *explain_detail;
 
   /* The console. */
   MwConsoleSession *sessions[2];
@@ -879,6 +886,218 @@ console_activate_cb (MwLogView *self,
     console_send (self, line);
 }
 
+/* What a server line means. */
+
+static const char *
+row_text (GtkWidget  *row,
+          const char *klass)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (row); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_INSCRIPTION (child) && gtk_widget_has_css_class (child, klass))
+      return gtk_inscription_get_text (GTK_INSCRIPTION (child));
+  return NULL;
+}
+
+static GtkWidget *
+explain_label (GtkWidget  *box,
+               const char *klass)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 50);
+  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  gtk_widget_add_css_class (label, klass);
+  gtk_box_append (GTK_BOX (box), label);
+  return label;
+}
+
+static void
+ensure_explain_popover (MwLogView *self)
+{
+  GtkWidget *box;
+  GtkWidget *heading;
+
+  if (self->explain_popover != NULL)
+    return;
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_set_margin_top (box, 6);
+  gtk_widget_set_margin_bottom (box, 6);
+  gtk_widget_set_margin_start (box, 6);
+  gtk_widget_set_margin_end (box, 6);
+  heading = gtk_label_new (_ ("The server said"));
+  gtk_label_set_xalign (GTK_LABEL (heading), 0);
+  gtk_widget_add_css_class (heading, "heading");
+  gtk_box_append (GTK_BOX (box), heading);
+  self->explain_reply = explain_label (box, "explain-reply");
+  gtk_widget_add_css_class (self->explain_reply, "monospace");
+  heading = gtk_label_new (_ ("What it means"));
+  gtk_label_set_xalign (GTK_LABEL (heading), 0);
+  gtk_widget_add_css_class (heading, "heading");
+  gtk_box_append (GTK_BOX (box), heading);
+  self->explain_sentence = explain_label (box, "explain-sentence");
+  self->explain_advice = explain_label (box, "explain-advice");
+  self->explain_detail = explain_label (box, "explain-detail");
+  gtk_widget_add_css_class (self->explain_detail, "dim-label");
+
+  self->explain_popover = gtk_popover_new ();
+  gtk_popover_set_child (GTK_POPOVER (self->explain_popover), box);
+  gtk_widget_set_parent (self->explain_popover, GTK_WIDGET (self));
+}
+
+static void
+set_optional (GtkWidget  *label,
+              const char *text)
+{
+  gtk_label_set_label (GTK_LABEL (label), text != NULL ? text : "");
+  gtk_widget_set_visible (label, text != NULL && *text != '\0');
+}
+
+/* Shows what @line means, pointing at @rect (in the view's coordinates). */
+static gboolean
+explain_line (MwLogView             *self,
+              const char            *line,
+              const graphene_rect_t *rect)
+{
+  g_autoptr (MwReplyExplanation) explanation = NULL;
+  MwReplyProtocol protocol;
+  GdkRectangle    area;
+
+  if (line == NULL || !mw_error_text_reply_protocol (line, &protocol))
+    {
+      gtk_widget_error_bell (GTK_WIDGET (self));
+      return FALSE;
+    }
+
+  explanation = mw_reply_explain (protocol, line);
+  ensure_explain_popover (self);
+  gtk_label_set_label (GTK_LABEL (self->explain_reply), line);
+  gtk_label_set_label (GTK_LABEL (self->explain_sentence), explanation->sentence);
+  set_optional (self->explain_advice, explanation->advice);
+  set_optional (self->explain_detail, explanation->detail);
+
+  area.x = (int) rect->origin.x;
+  area.y = (int) rect->origin.y;
+  area.width = MAX ((int) rect->size.width, 1);
+  area.height = MAX ((int) rect->size.height, 1);
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->explain_popover), &area);
+  gtk_popover_popup (GTK_POPOVER (self->explain_popover));
+  return TRUE;
+}
+
+/* The server line selected, or NULL. */
+static MwTranscriptEntry *
+selected_server_entry (MwLogView *self,
+                       guint     *out_position)
+{
+  g_autoptr (GtkBitset) selected = NULL;
+  g_autoptr (MwTranscriptEntry) entry = NULL;
+  guint position;
+
+  selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  if (gtk_bitset_get_size (selected) != 1)
+    return NULL;
+  position = gtk_bitset_get_minimum (selected);
+  entry = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+  if (entry == NULL || mw_transcript_entry_get_direction (entry) != MW_TRANSCRIPT_SERVER ||
+      !mw_error_text_reply_protocol (mw_transcript_entry_get_text (entry), NULL))
+    return NULL;
+  if (out_position != NULL)
+    *out_position = position;
+  return g_steal_pointer (&entry);
+}
+
+static void
+update_explain_action (MwLogView *self)
+{
+  g_autoptr (MwTranscriptEntry) entry = selected_server_entry (self, NULL);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "log.explain", entry != NULL);
+}
+
+static void
+explain_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  MwLogView *self = MW_LOG_VIEW (widget);
+  g_autoptr (MwTranscriptEntry) entry = selected_server_entry (self, NULL);
+  graphene_rect_t rect;
+
+  if (entry == NULL)
+    {
+      gtk_widget_error_bell (widget);
+      return;
+    }
+  /* Points at the button; the row may be scrolled out of sight. */
+  if (!gtk_widget_compute_bounds (self->explain_button, widget, &rect))
+    graphene_rect_init (&rect, 0, 0, 1, 1);
+  explain_line (self, mw_transcript_entry_get_text (entry), &rect);
+}
+
+gboolean
+mw_log_view_explain_at (MwLogView *self,
+                        double     x,
+                        double     y)
+{
+  GtkWidget       *row;
+  const char      *prefix;
+  const char      *text;
+  graphene_point_t point;
+  graphene_rect_t  rect;
+  guint            n;
+
+  g_return_val_if_fail (MW_IS_LOG_VIEW (self), FALSE);
+
+  row = gtk_widget_pick (GTK_WIDGET (self), x, y, GTK_PICK_DEFAULT);
+  while (row != NULL && row != GTK_WIDGET (self) && !gtk_widget_has_css_class (row, "log-row"))
+    row = gtk_widget_get_parent (row);
+  if (row == NULL || !gtk_widget_has_css_class (row, "log-row") || !gtk_widget_has_css_class (row, "server"))
+    return FALSE;
+  prefix = row_text (row, "log-prefix");
+  text = row_text (row, "log-text");
+  if (text == NULL || g_strcmp0 (prefix, mw_transcript_direction_to_prefix (MW_TRANSCRIPT_SERVER)) != 0)
+    return FALSE;
+
+  /* The row under the pointer becomes the selection, as a click would. */
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->selection));
+  for (guint i = n; i > 0; i--)
+    {
+      g_autoptr (MwTranscriptEntry) entry = g_list_model_get_item (G_LIST_MODEL (self->selection), i - 1);
+
+      if (mw_transcript_entry_get_direction (entry) == MW_TRANSCRIPT_SERVER &&
+          g_str_equal (mw_transcript_entry_get_text (entry), text))
+        {
+          gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), i - 1, TRUE);
+          break;
+        }
+    }
+
+  graphene_point_init (&point, x, y);
+  graphene_rect_init (&rect, point.x, point.y, 1, 1);
+  return explain_line (self, text, &rect);
+}
+
+static void
+list_pressed_cb (MwLogView       *self,
+                 int              n_press,
+                 double           x,
+                 double           y,
+                 GtkGestureClick *gesture)
+{
+  graphene_point_t in_list = GRAPHENE_POINT_INIT ((float) x, (float) y);
+  graphene_point_t in_view;
+
+  if (!gtk_widget_compute_point (GTK_WIDGET (self->list_view), GTK_WIDGET (self), &in_list, &in_view))
+    return;
+  if (mw_log_view_explain_at (self, in_view.x, in_view.y))
+    gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
 /* Actions. */
 
 static void
@@ -1112,6 +1331,7 @@ mw_log_view_class_init (MwLogViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MwLogView, help_popover);
   gtk_widget_class_bind_template_child (widget_class, MwLogView, help_search);
   gtk_widget_class_bind_template_child (widget_class, MwLogView, help_list);
+  gtk_widget_class_bind_template_child (widget_class, MwLogView, explain_button);
   gtk_widget_class_bind_template_callback (widget_class, console_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, protocol_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, help_search_changed_cb);
@@ -1128,6 +1348,10 @@ mw_log_view_class_init (MwLogViewClass *klass)
   gtk_widget_class_install_action (widget_class, "log.save", NULL, save_action);
   gtk_widget_class_install_action (widget_class, "log.clear", NULL, clear_action);
   gtk_widget_class_install_action (widget_class, "log.follow", NULL, follow_action);
+  gtk_widget_class_install_action (widget_class, "log.explain", NULL, explain_action);
+  /* The keys that open a context menu explain the selected line. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "log.explain", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "log.explain", NULL);
 
   gtk_widget_class_set_css_name (widget_class, "mwlogview");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
@@ -1138,6 +1362,7 @@ mw_log_view_init (MwLogView *self)
 {
   GtkAdjustment      *adj;
   GtkEventController *keys;
+  GtkGesture         *click;
 
   self->cancellable = g_cancellable_new ();
   self->following = TRUE;
@@ -1155,6 +1380,16 @@ mw_log_view_init (MwLogView *self)
                            G_CONNECT_SWAPPED);
   gtk_widget_add_controller (GTK_WIDGET (self->console_entry), keys);
   gtk_list_box_set_filter_func (self->help_list, help_filter, self, NULL);
+
+  click = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
+  g_signal_connect_object (click, "pressed", G_CALLBACK (list_pressed_cb), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self->list_view), GTK_EVENT_CONTROLLER (click));
+  g_signal_connect_object (self->selection, "selection-changed", G_CALLBACK (update_explain_action),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->selection, "items-changed", G_CALLBACK (update_explain_action),
+                           self, G_CONNECT_SWAPPED);
+  update_explain_action (self);
   fill_help (self);
   update_console (self);
 

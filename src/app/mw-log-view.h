@@ -37,6 +37,12 @@ void            mw_log_view_set_console_protocol (MwLogView      *self,
 /* Whether a console line is on its way to the server. */
 gboolean mw_log_view_get_console_busy (MwLogView *self);
 
+/* Explains the server line at @x, @y (in the view's coordinates) in a
+ * popover, as a right click does; FALSE if there is none. */
+gboolean mw_log_view_explain_at (MwLogView *self,
+                                 double     x,
+                                 double     y);
+
 /* The milliseconds between a server reply and the client line it answers,
  * or -1 for other lines. */
 gint64 mw_log_view_get_elapsed (MwTranscriptEntry *entry);

@@ -12,6 +12,7 @@
 #include "mw-account-store.h"
 #include "mw-compose-window.h"
 #include "mw-demo.h"
+#include "mw-error-text.h"
 #include "mw-file-save.h"
 #include "mw-folder.h"
 #include "mw-format.h"
@@ -906,7 +907,7 @@ show_error (MwWindow     *self,
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  text = g_strdup_printf ("%s: %s", what, error->message);
+  text = mw_error_text_format (what, error);
   mw_window_toast (self, text);
 }
 
