@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "mw-account-dialog.h"
+#include "mw-error-text.h"
 #include "mw-application.h"
 #include "mw-pop3-client.h"
 #include "mw-smtp-client.h"
@@ -117,8 +118,12 @@ smtp_connect_cb (GObject      *object,
 
   if (!mw_smtp_client_connect_finish (MW_SMTP_CLIENT (object), result, &error))
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        finish_test (self, error->message);
+      g_autofree char *described = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      described = mw_error_text_describe (error);
+      finish_test (self, described);
       return;
     }
   mw_smtp_client_quit_async (MW_SMTP_CLIENT (object), NULL, smtp_quit_cb, NULL);
@@ -163,7 +168,7 @@ pop3_connect_cb (GObject      *object,
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      self->pop3_result = g_strdup (error->message);
+      self->pop3_result = mw_error_text_describe (error);
     }
   else
     {

@@ -21,6 +21,9 @@ struct _MwApplication
   gboolean demo;
   /* mailto: links (MwMailto) waiting for the window's account. */
   GPtrArray *pending_mailtos;
+  /* Opens help: and web links; replaced in tests. */
+  MwUriLauncher uri_launcher;
+  gpointer      uri_launcher_data;
 };
 
 G_DEFINE_FINAL_TYPE (MwApplication, mw_application, ADW_TYPE_APPLICATION)
@@ -155,32 +158,67 @@ shortcuts_activated (GSimpleAction *action,
   gtk_window_present (shortcuts);
 }
 
+GtkWindow *
+mw_application_new_about_window (MwApplication *self)
+{
+  const char *developers[] = { "The Mailwire authors", NULL };
+
+  g_return_val_if_fail (MW_IS_APPLICATION (self), NULL);
+
+  return g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                       "transient-for", get_window (self),
+                       "application-icon", APP_ID,
+                       "application-name", _ ("Mailwire"),
+                       "developer-name", _ ("The Mailwire authors"),
+                       "version", PACKAGE_VERSION,
+                       "comments", _ ("Read, download and send mail while "
+                                      "watching the protocol exchange."),
+                       "website", "https://github.com/mailwire/mailwire",
+                       "issue-url", "https://github.com/mailwire/mailwire/issues",
+                       "license-type", GTK_LICENSE_GPL_3_0,
+                       "copyright", "© 2026 The Mailwire authors",
+                       "developers", developers,
+                       /* Translators: your names, one per line. */
+                       "translator-credits", _ ("translator-credits"),
+                       NULL);
+}
+
 static void
 about_activated (GSimpleAction *action,
                  GVariant      *parameter,
                  gpointer       user_data)
 {
-  MwApplication *self = user_data;
-  const char    *developers[] = { "The Mailwire authors", NULL };
-  GtkWidget     *about;
+  gtk_window_present (mw_application_new_about_window (user_data));
+}
 
-  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
-                        "transient-for", get_window (self),
-                        "application-icon", APP_ID,
-                        "application-name", _ ("Mailwire"),
-                        "developer-name", _ ("The Mailwire authors"),
-                        "version", PACKAGE_VERSION,
-                        "comments", _ ("Read, download and send mail while "
-                                       "watching the protocol exchange."),
-                        "website", "https://github.com/mailwire/mailwire",
-                        "issue-url", "https://github.com/mailwire/mailwire/issues",
-                        "license-type", GTK_LICENSE_GPL_3_0,
-                        "copyright", "© 2026 The Mailwire authors",
-                        "developers", developers,
-                        /* Translators: your names, one per line. */
-                        "translator-credits", _ ("translator-credits"),
-                        NULL);
-  gtk_window_present (GTK_WINDOW (about));
+static void
+show_uri (GtkWindow  *parent,
+          const char *uri,
+          gpointer    user_data)
+{
+  gtk_show_uri (parent, uri, GDK_CURRENT_TIME);
+}
+
+void
+mw_application_set_uri_launcher (MwApplication *self,
+                                 MwUriLauncher  launcher,
+                                 gpointer       user_data)
+{
+  g_return_if_fail (MW_IS_APPLICATION (self));
+
+  self->uri_launcher = launcher != NULL ? launcher : show_uri;
+  self->uri_launcher_data = launcher != NULL ? user_data : NULL;
+}
+
+static void
+help_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  MwApplication *self = user_data;
+
+  /* The Mallard guide in help/, installed for Yelp. */
+  self->uri_launcher (GTK_WINDOW (get_window (self)), "help:mailwire", self->uri_launcher_data);
 }
 
 static const GActionEntry app_actions[] = {
@@ -189,6 +227,7 @@ static const GActionEntry app_actions[] = {
   { "preferences", preferences_activated },
   { "shortcuts", shortcuts_activated },
   { "about", about_activated },
+  { "help", help_activated },
 };
 
 static const struct
@@ -200,6 +239,7 @@ static const struct
   { "app.compose", { "<Control>n", NULL } },
   { "app.preferences", { "<Control>comma", NULL } },
   { "app.shortcuts", { "<Control>question", NULL } },
+  { "app.help", { "F1", NULL } },
   { "win.get-mail", { "F5", "<Control>r", NULL } },
   { "win.toggle-log", { "<Control>l", NULL } },
   { "win.search", { "<Control>f", NULL } },
@@ -448,6 +488,7 @@ mw_application_class_init (MwApplicationClass *klass)
 static void
 mw_application_init (MwApplication *self)
 {
+  self->uri_launcher = show_uri;
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
   g_application_set_option_context_summary (G_APPLICATION (self),
                                             _ ("A mail client that shows its work"));

@@ -18,6 +18,21 @@ MwApplication *mw_application_new (void);
 /* Registers the app's GResource once; widgets call it from class_init. */
 void mw_application_ensure_resources (void);
 
+/* The About window, not yet shown, with the translators of the user's
+ * language. */
+GtkWindow *mw_application_new_about_window (MwApplication *self);
+
+/* Opens @uri for the user, from @parent (may be NULL). */
+typedef void (*MwUriLauncher) (GtkWindow  *parent,
+                               const char *uri,
+                               gpointer    user_data);
+
+/* Replaces how links such as "help:mailwire" are opened; NULL restores
+ * gtk_show_uri(). */
+void mw_application_set_uri_launcher (MwApplication *self,
+                                      MwUriLauncher  launcher,
+                                      gpointer       user_data);
+
 /* Whether the app runs against the built-in demo server (--demo). */
 gboolean mw_application_get_demo (MwApplication *self);
 void     mw_application_set_demo (MwApplication *self,

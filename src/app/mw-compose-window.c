@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "mw-compose-window.h"
+#include "mw-error-text.h"
 #include "mw-application.h"
 #include "mw-message-builder.h"
 
@@ -280,12 +281,32 @@ report (MwComposeWindow  *self,
             continue;
           g_string_append_printf (text, "\n\n%s\n%s", recipient->address,
                                   recipient->reply != NULL && recipient->reply->text != NULL ? recipient->reply->text : _ ("No answer from the server"));
+          /* Beside the server's words, what they mean. */
+          if (recipient->reply != NULL && recipient->reply->lines != NULL)
+            {
+              g_autofree char *joined = g_strjoinv ("\n", recipient->reply->lines);
+              g_autoptr (MwReplyExplanation) explanation = mw_reply_explain (MW_REPLY_PROTOCOL_SMTP, joined);
+
+              g_string_append_printf (text, "\n%s", explanation->sentence);
+            }
         }
     }
 
   dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, text->str);
   adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _ ("_Close"));
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* A failure, with the server's words explained. */
+static void
+report_error (MwComposeWindow  *self,
+              const char       *heading,
+              const GError     *error,
+              MwSmtpSendResult *result)
+{
+  g_autofree char *body = mw_error_text_describe (error);
+
+  report (self, heading, body, result);
 }
 
 static void
@@ -312,7 +333,7 @@ send_cb (GObject      *object,
         return;
       mw_smtp_client_quit_async (self->client, NULL, quit_cb, NULL);
       set_sending (self, FALSE);
-      report (self, _ ("The Message Was Not Sent"), error->message, send_result);
+      report_error (self, _ ("The Message Was Not Sent"), error, send_result);
       return;
     }
 
@@ -364,7 +385,7 @@ connect_cb (GObject      *object,
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           set_sending (self, FALSE);
-          report (self, _ ("The Message Was Not Sent"), error->message, NULL);
+          report_error (self, _ ("The Message Was Not Sent"), error, NULL);
         }
       g_task_return_boolean (task, FALSE);
       return;
@@ -432,7 +453,7 @@ send_action (GtkWidget  *widget,
   if (send->message == NULL)
     {
       send_free (send);
-      report (self, _ ("The Message Was Not Sent"), error->message, NULL);
+      report_error (self, _ ("The Message Was Not Sent"), error, NULL);
       return;
     }
   send->recipients = mw_message_builder_get_envelope_recipients (builder);

@@ -8,6 +8,7 @@
 
 #include <gtk/gtk.h>
 
+#include "mw-console-session.h"
 #include "mw-transcript.h"
 
 G_BEGIN_DECLS
@@ -25,10 +26,22 @@ void          mw_log_view_set_transcript (MwLogView    *self,
  * scrolled up and starts again at the bottom. */
 gboolean mw_log_view_get_following (MwLogView *self);
 
-/* Names the session the console writes to ("POP3 mail.example.org");
- * NULL disables the console. */
-void mw_log_view_set_console_target (MwLogView  *self,
-                                     const char *target);
+/* The sessions the console writes to; both NULL disable it. With both,
+ * the user picks the protocol. */
+void            mw_log_view_set_consoles (MwLogView        *self,
+                                          MwConsoleSession *pop3,
+                                          MwConsoleSession *smtp);
+MwReplyProtocol mw_log_view_get_console_protocol (MwLogView *self);
+void            mw_log_view_set_console_protocol (MwLogView      *self,
+                                                  MwReplyProtocol protocol);
+/* Whether a console line is on its way to the server. */
+gboolean mw_log_view_get_console_busy (MwLogView *self);
+
+/* Explains the server line at @x, @y (in the view's coordinates) in a
+ * popover, as a right click does; FALSE if there is none. */
+gboolean mw_log_view_explain_at (MwLogView *self,
+                                 double     x,
+                                 double     y);
 
 /* The milliseconds between a server reply and the client line it answers,
  * or -1 for other lines. */

@@ -12,6 +12,7 @@
 #include "mw-account-store.h"
 #include "mw-compose-window.h"
 #include "mw-demo.h"
+#include "mw-error-text.h"
 #include "mw-file-save.h"
 #include "mw-folder.h"
 #include "mw-format.h"
@@ -45,7 +46,6 @@ struct _MwWindow
   gboolean          log_visible;
   MwDemo           *demo;
   MwPop3Client     *pop3;
-  MwPop3Client     *console_pop3;
   MwPop3Client     *preview_pop3;
   gboolean          preview_again;
   MwPop3Client     *delete_pop3;
@@ -62,7 +62,6 @@ struct _MwWindow
   GCancellable     *preview_cancellable;
   GPtrArray        *pending;
   guint             flush_id;
-  guint             console_idle_id;
 
   /* The account in use; the demo's until accounts are stored. */
   char      *account_label;
@@ -908,7 +907,7 @@ show_error (MwWindow     *self,
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  text = g_strdup_printf ("%s: %s", what, error->message);
+  text = mw_error_text_format (what, error);
   mw_window_toast (self, text);
 }
 
@@ -1595,121 +1594,6 @@ open_action (GtkWidget  *widget,
   mw_maildir_open_async (self->local, self->cancellable, open_maildir_cb, g_steal_pointer (&task));
 }
 
-/* The console: a session of its own, opened on the first command and
- * ended after a minute of silence. */
-
-static void
-console_quit_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  mw_pop3_client_quit_finish (MW_POP3_CLIENT (object), result, NULL, NULL);
-}
-
-static void
-console_close (MwWindow *self)
-{
-  g_clear_handle_id (&self->console_idle_id, g_source_remove);
-  if (self->console_pop3 == NULL)
-    return;
-  if (mw_pop3_client_get_state (self->console_pop3) == MW_POP3_STATE_TRANSACTION)
-    mw_pop3_client_quit_async (self->console_pop3, NULL, console_quit_cb, NULL);
-  else
-    mw_pop3_client_close (self->console_pop3);
-  g_clear_object (&self->console_pop3);
-}
-
-static gboolean
-console_idle_cb (gpointer user_data)
-{
-  MwWindow *self = user_data;
-
-  self->console_idle_id = 0;
-  console_close (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-console_done (MwWindow *self)
-{
-  g_clear_handle_id (&self->console_idle_id, g_source_remove);
-  if (self->console_pop3 != NULL &&
-      mw_pop3_client_get_state (self->console_pop3) == MW_POP3_STATE_TRANSACTION)
-    self->console_idle_id = g_timeout_add_seconds (60, console_idle_cb, self);
-  else
-    g_clear_object (&self->console_pop3);
-}
-
-static void
-console_command_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  g_autoptr (MwWindow) self = user_data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (MwPop3Reply) reply = NULL;
-
-  reply = mw_pop3_client_command_finish (MW_POP3_CLIENT (object), result, &error);
-  if (reply == NULL)
-    show_error (self, _ ("The command failed"), error);
-  console_done (self);
-}
-
-static void
-console_send (MwWindow   *self,
-              const char *line)
-{
-  mw_pop3_client_command_async (self->console_pop3, line, FALSE, self->cancellable,
-                                console_command_cb, g_object_ref (self));
-}
-
-static void
-console_connect_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  MwWindow *self = g_task_get_source_object (task);
-  g_autoptr (GError) error = NULL;
-
-  if (!mw_pop3_client_connect_finish (MW_POP3_CLIENT (object), result, &error))
-    {
-      show_error (self, _ ("Could not connect to the server"), error);
-      console_done (self);
-      g_task_return_boolean (task, FALSE);
-      return;
-    }
-  console_send (self, g_task_get_task_data (task));
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-console_command (MwWindow   *self,
-                 const char *line,
-                 MwLogView  *log_view)
-{
-  g_autoptr (GTask) task = NULL;
-
-  if (!has_account (self))
-    return;
-
-  g_clear_handle_id (&self->console_idle_id, g_source_remove);
-
-  if (self->console_pop3 != NULL &&
-      mw_pop3_client_get_state (self->console_pop3) == MW_POP3_STATE_TRANSACTION)
-    {
-      console_send (self, line);
-      return;
-    }
-
-  g_clear_object (&self->console_pop3);
-  self->console_pop3 = pop3_client_new (self);
-  task = g_task_new (self, NULL, NULL, NULL);
-  g_task_set_task_data (task, g_strdup (line), g_free);
-  mw_pop3_client_connect_async (self->console_pop3, self->cancellable,
-                                console_connect_cb, g_steal_pointer (&task));
-}
-
 /* Accounts. */
 
 static void
@@ -1724,7 +1608,8 @@ set_account (MwWindow   *self,
              const char *password,
              gboolean    allow_plaintext)
 {
-  g_autofree char *target = NULL;
+  g_autoptr (MwConsoleSession) pop3_console = NULL;
+  g_autoptr (MwConsoleSession) smtp_console = NULL;
 
   g_free (self->account_label);
   self->account_label = g_strdup (label);
@@ -1748,8 +1633,14 @@ set_account (MwWindow   *self,
                           (const char *const[]){ label, NULL });
   gtk_widget_set_visible (GTK_WIDGET (self->account_dropdown), TRUE);
   adw_window_title_set_subtitle (self->window_title, label);
-  target = g_strdup_printf ("POP3 %s:%u", host, pop3_port);
-  mw_log_view_set_console_target (self->log_view, target);
+  pop3_console = mw_console_session_new (MW_REPLY_PROTOCOL_POP3, host, pop3_port, security, self->transcript);
+  mw_console_session_set_credentials (pop3_console, user, password, allow_plaintext);
+  if (smtp_port != 0)
+    {
+      smtp_console = mw_console_session_new (MW_REPLY_PROTOCOL_SMTP, host, smtp_port, security, self->transcript);
+      mw_console_session_set_credentials (smtp_console, user, password, allow_plaintext);
+    }
+  mw_log_view_set_consoles (self->log_view, pop3_console, smtp_console);
   set_busy (self, FALSE);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_ACCOUNT]);
 }
@@ -2389,7 +2280,8 @@ mw_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->flush_id, g_source_remove);
-  console_close (self);
+  if (self->log_view != NULL)
+    mw_log_view_set_consoles (self->log_view, NULL, NULL);
   preview_cancel (self);
   if (self->delete_pop3 != NULL)
     mw_pop3_client_close (self->delete_pop3);
@@ -2603,8 +2495,6 @@ mw_window_init (MwWindow *self)
 
   gtk_list_box_select_row (self->folder_list, self->server_row);
   folder_selected_cb (self, self->server_row);
-  g_signal_connect_object (self->log_view, "command", G_CALLBACK (console_command), self,
-                           G_CONNECT_SWAPPED);
   gtk_widget_set_visible (GTK_WIDGET (self->account_dropdown), FALSE);
   g_signal_connect_object (self->account_dropdown, "notify::selected",
                            G_CALLBACK (account_selected_cb), self, G_CONNECT_SWAPPED);

@@ -11,6 +11,7 @@
 #include "mw-log-view.h"
 
 #include <adwaita.h>
+#include <string.h>
 
 typedef struct
 {
@@ -188,6 +189,136 @@ test_following (Fixture      *fixture,
   g_assert_true (app_test_wait (following_is_true, fixture->view, 10));
 }
 
+/* What a server line means. */
+
+static guint
+position_of (GListModel *model,
+             const char *text)
+{
+  guint n = g_list_model_get_n_items (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (MwTranscriptEntry) entry = g_list_model_get_item (model, i);
+
+      if (g_str_equal (mw_transcript_entry_get_text (entry), text))
+        return i;
+    }
+  g_assert_not_reached ();
+}
+
+static GtkWidget *
+explain_popover (Fixture *fixture)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (fixture->view)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_POPOVER (child) && app_test_child_text (child, "explain-sentence") != NULL)
+      return child;
+  return NULL;
+}
+
+static gboolean
+popover_shown (gpointer data)
+{
+  GtkWidget *popover = explain_popover (data);
+
+  return popover != NULL && gtk_widget_get_visible (popover);
+}
+
+static void
+test_explain_selected (Fixture      *fixture,
+                       gconstpointer data)
+{
+  const char *reply = "-ERR [IN-USE] locked by another session";
+  g_autoptr (MwReplyExplanation) expected = mw_reply_explain (MW_REPLY_PROTOCOL_POP3, reply);
+  GtkListView       *list;
+  GtkSelectionModel *selection;
+  GtkWidget         *popover;
+
+  mw_transcript_append (fixture->transcript, MW_TRANSCRIPT_CLIENT, 0, "USER ada", -1);
+  mw_transcript_append (fixture->transcript, MW_TRANSCRIPT_SERVER, MW_TRANSCRIPT_FLAG_ERROR, reply, -1);
+  list = GTK_LIST_VIEW (app_test_find (GTK_WIDGET (fixture->view), GTK_TYPE_LIST_VIEW, NULL, NULL));
+  selection = gtk_list_view_get_model (list);
+
+  /* Nothing, or a client line, selected: nothing to explain. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->view), "log.explain", NULL);
+  g_assert_false (popover_shown (fixture));
+  gtk_selection_model_select_item (selection, position_of (G_LIST_MODEL (selection), "USER ada"), TRUE);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->view), "log.explain", NULL);
+  g_assert_false (popover_shown (fixture));
+
+  /* The server's refusal: its words, then the explainer's, with advice. */
+  gtk_selection_model_select_item (selection, position_of (G_LIST_MODEL (selection), reply), TRUE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->view), "log.explain", NULL));
+  g_assert_true (app_test_wait (popover_shown, fixture, 10));
+  popover = explain_popover (fixture);
+  g_assert_cmpstr (app_test_child_text (popover, "explain-reply"), ==, reply);
+  g_assert_cmpstr (app_test_child_text (popover, "explain-sentence"), ==, expected->sentence);
+  g_assert_nonnull (strstr (app_test_child_text (popover, "explain-sentence"), "connected to this mailbox"));
+  g_assert_nonnull (expected->advice);
+  g_assert_cmpstr (app_test_child_text (popover, "explain-advice"), ==, expected->advice);
+}
+
+typedef struct
+{
+  Fixture    *fixture;
+  const char *text;
+} RowArgs;
+
+static gboolean
+row_shown (gpointer data)
+{
+  RowArgs    *args = data;
+  const char *classes[] = { "log-row", NULL };
+  GtkWidget  *row = app_test_find (GTK_WIDGET (args->fixture->view), GTK_TYPE_BOX, classes, args->text);
+
+  /* Placed, so that it can be pointed at. */
+  return row != NULL && gtk_widget_get_mapped (row) && gtk_widget_get_width (row) > 0;
+}
+
+static void
+test_explain_at (Fixture      *fixture,
+                 gconstpointer data)
+{
+  const char *reply = "550 5.1.1 <bob@example.org>: Recipient address rejected";
+  g_autoptr (MwReplyExplanation) expected = mw_reply_explain (MW_REPLY_PROTOCOL_SMTP, reply);
+  const char      *classes[] = { "log-row", NULL };
+  RowArgs          args = { fixture, reply };
+  GtkWidget       *row;
+  GtkWidget       *popover;
+  GtkListView     *list;
+  graphene_point_t center;
+  graphene_rect_t  bounds;
+
+  mw_transcript_append (fixture->transcript, MW_TRANSCRIPT_CLIENT, 0, "RCPT TO:<bob@example.org>", -1);
+  mw_transcript_append (fixture->transcript, MW_TRANSCRIPT_SERVER, MW_TRANSCRIPT_FLAG_ERROR, reply, -1);
+  g_assert_true (app_test_wait (row_shown, &args, 10));
+
+  /* A client line has nothing to explain. */
+  args.text = "RCPT TO";
+  g_assert_true (app_test_wait (row_shown, &args, 10));
+  row = app_test_find (GTK_WIDGET (fixture->view), GTK_TYPE_BOX, classes, "RCPT TO");
+  g_assert_true (gtk_widget_compute_bounds (row, GTK_WIDGET (fixture->view), &bounds));
+  graphene_rect_get_center (&bounds, &center);
+  g_assert_false (mw_log_view_explain_at (fixture->view, center.x, center.y));
+
+  /* A right click on the server's row explains it and selects it. */
+  row = app_test_find (GTK_WIDGET (fixture->view), GTK_TYPE_BOX, classes, reply);
+  g_assert_true (gtk_widget_compute_bounds (row, GTK_WIDGET (fixture->view), &bounds));
+  graphene_rect_get_center (&bounds, &center);
+  g_assert_true (mw_log_view_explain_at (fixture->view, center.x, center.y));
+  g_assert_true (app_test_wait (popover_shown, fixture, 10));
+  popover = explain_popover (fixture);
+  g_assert_cmpstr (app_test_child_text (popover, "explain-reply"), ==, reply);
+  g_assert_cmpstr (app_test_child_text (popover, "explain-sentence"), ==, expected->sentence);
+  /* 5.1.1 says the mailbox does not exist. */
+  g_assert_nonnull (strstr (app_test_child_text (popover, "explain-detail"), "does not exist"));
+  list = GTK_LIST_VIEW (app_test_find (GTK_WIDGET (fixture->view), GTK_TYPE_LIST_VIEW, NULL, NULL));
+  g_assert_true (gtk_selection_model_is_selected (gtk_list_view_get_model (list), 1));
+  /* Now the keyboard can ask too. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->view), "log.explain", NULL));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -207,6 +338,10 @@ main (int   argc,
               fixture_set_up, test_clear, fixture_tear_down);
   g_test_add ("/app/log-view/following", Fixture, NULL,
               fixture_set_up, test_following, fixture_tear_down);
+  g_test_add ("/app/log-view/explain-selected", Fixture, NULL,
+              fixture_set_up, test_explain_selected, fixture_tear_down);
+  g_test_add ("/app/log-view/explain-at", Fixture, NULL,
+              fixture_set_up, test_explain_at, fixture_tear_down);
 
   return g_test_run ();
 }

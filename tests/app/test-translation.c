@@ -55,6 +55,21 @@ test_code (void)
   g_assert_cmpstr (_ ("STARTTLS"), ==, "STARTTLS");
 }
 
+static void
+test_about_credits (void)
+{
+  GtkWindow       *about = mw_application_new_about_window (application);
+  g_autofree char *credits = NULL;
+
+  /* The About window names the German translators. */
+  g_assert_true (ADW_IS_ABOUT_WINDOW (about));
+  g_object_get (about, "translator-credits", &credits, NULL);
+  g_assert_cmpstr (credits, ==, _ ("translator-credits"));
+  g_assert_cmpstr (credits, !=, "translator-credits");
+  g_assert_cmpstr (credits, !=, "");
+  gtk_window_destroy (about);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -84,6 +99,7 @@ main (int   argc,
 
   g_test_add_func ("/app/translation/window", test_window);
   g_test_add_func ("/app/translation/code", test_code);
+  g_test_add_func ("/app/translation/about-credits", test_about_credits);
 
   ret = g_test_run ();
   g_clear_object (&application);
