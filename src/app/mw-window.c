@@ -10,6 +10,7 @@
 #include "mw-application.h"
 #include "mw-account-dialog.h"
 #include "mw-account-store.h"
+#include "mw-certificate-trust.h"
 #include "mw-compose-window.h"
 #include "mw-demo.h"
 #include "mw-file-save.h"
@@ -340,7 +341,6 @@ folder_open_cb (GObject      *object,
 {
   g_autoptr (MwWindow) self = user_data;
   g_autoptr (GError) error = NULL;
-  MwFolder *folder = g_object_get_data (object, "folder");
 
   if (!mw_maildir_open_finish (MW_MAILDIR (object), result, NULL, &error))
     {
@@ -348,8 +348,11 @@ folder_open_cb (GObject      *object,
         show_error (self, _ ("Could not open the local folder"), error);
       return;
     }
-  if (folder != NULL)
-    mw_folder_refresh_async (folder, self->cancellable, folder_refresh_cb, g_object_ref (self));
+  /* Choosing an account again replaces the folders while they open. */
+  for (guint i = 0; i < G_N_ELEMENTS (self->folders); i++)
+    if (self->folders[i] != NULL && mw_folder_get_maildir (self->folders[i]) == MW_MAILDIR (object))
+      mw_folder_refresh_async (self->folders[i], self->cancellable, folder_refresh_cb,
+                               g_object_ref (self));
 }
 
 static void
@@ -380,7 +383,6 @@ set_local_folders (MwWindow  *self,
 
       g_clear_object (&self->folders[i]);
       self->folders[i] = mw_folder_new (maildirs[i], NULL);
-      g_object_set_data (G_OBJECT (maildirs[i]), "folder", self->folders[i]);
       gtk_map_list_model_set_map_func (model, folder_item_to_summary,
                                        g_object_ref (self->folders[i]), g_object_unref);
       gtk_map_list_model_set_model (model, G_LIST_MODEL (self->folders[i]));
@@ -506,6 +508,41 @@ preview_quit_cb (GObject      *object,
 
 static void selection_changed_cb (MwWindow *self);
 
+/* A certificate the account does not trust yet: ask, pin it, go again. */
+static gboolean
+offer_trust (MwWindow              *self,
+             MwPop3Client          *client,
+             const GError          *error,
+             MwCertificateRetryFunc retry,
+             gpointer               data,
+             GDestroyNotify         destroy)
+{
+  if (self->account == NULL || self->demo != NULL)
+    {
+      if (destroy != NULL)
+        destroy (data);
+      return FALSE;
+    }
+  return mw_certificate_trust_offer (GTK_WINDOW (self), G_OBJECT (self), self->accounts,
+                                     self->account, MW_PROTOCOL_POP3, self->host, error,
+                                     mw_pop3_client_get_certificate_info (client),
+                                     retry, data, destroy);
+}
+
+static void
+retry_action (GObject *owner,
+              gpointer action)
+{
+  gtk_widget_activate_action (GTK_WIDGET (owner), action, NULL);
+}
+
+static void
+retry_preview (GObject *owner,
+               gpointer data)
+{
+  selection_changed_cb (MW_WINDOW (owner));
+}
+
 static void
 preview_end (MwWindow     *self,
              MwPop3Client *client,
@@ -607,6 +644,7 @@ preview_connect_cb (GObject      *object,
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         set_reader_text (self, error->message);
+      offer_trust (self, client, error, retry_preview, NULL, NULL);
       preview_end (self, client, task);
       return;
     }
@@ -896,6 +934,8 @@ pop3_client_new (MwWindow *self)
   mw_pop3_client_set_user (client, self->user);
   mw_pop3_client_set_password (client, self->password);
   mw_pop3_client_set_allow_plaintext (client, self->allow_plaintext);
+  if (self->account != NULL && self->demo == NULL)
+    mw_pop3_client_set_pinned_fingerprint (client, mw_account_get_pop3_fingerprint (self->account));
   return client;
 }
 
@@ -1028,7 +1068,8 @@ connect_cb (GObject      *object,
 
   if (!mw_pop3_client_connect_finish (client, result, &error))
     {
-      show_error (self, _ ("Could not connect to the server"), error);
+      if (!offer_trust (self, client, error, retry_action, "win.get-mail", NULL))
+        show_error (self, _ ("Could not connect to the server"), error);
       if (self->pop3 == client)
         g_clear_object (&self->pop3);
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -1236,6 +1277,13 @@ delete_uidl_cb (GObject      *object,
 }
 
 static void
+retry_delete (GObject *owner,
+              gpointer summary)
+{
+  delete_start (MW_WINDOW (owner), summary);
+}
+
+static void
 delete_connect_cb (GObject      *object,
                    GAsyncResult *result,
                    gpointer      user_data)
@@ -1245,7 +1293,9 @@ delete_connect_cb (GObject      *object,
 
   if (!mw_pop3_client_connect_finish (MW_POP3_CLIENT (object), result, &error))
     {
-      show_error (self, _ ("Could not connect to the server"), error);
+      if (!offer_trust (self, MW_POP3_CLIENT (object), error, retry_delete,
+                        g_object_ref (self->delete_summary), g_object_unref))
+        show_error (self, _ ("Could not connect to the server"), error);
       delete_finished (self);
       return;
     }
@@ -1529,7 +1579,8 @@ open_connect_cb (GObject      *object,
 
   if (!mw_pop3_client_connect_finish (MW_POP3_CLIENT (object), result, &error))
     {
-      show_error (self, _ ("Could not connect to the server"), error);
+      if (!offer_trust (self, MW_POP3_CLIENT (object), error, retry_action, "win.open", NULL))
+        show_error (self, _ ("Could not connect to the server"), error);
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         open_finished (self);
       g_task_return_boolean (task, FALSE);
@@ -1663,6 +1714,17 @@ console_send (MwWindow   *self,
                                 console_command_cb, g_object_ref (self));
 }
 
+static void console_command (MwWindow   *self,
+                             const char *line,
+                             MwLogView  *log_view);
+
+static void
+retry_console (GObject *owner,
+               gpointer line)
+{
+  console_command (MW_WINDOW (owner), line, NULL);
+}
+
 static void
 console_connect_cb (GObject      *object,
                     GAsyncResult *result,
@@ -1674,7 +1736,9 @@ console_connect_cb (GObject      *object,
 
   if (!mw_pop3_client_connect_finish (MW_POP3_CLIENT (object), result, &error))
     {
-      show_error (self, _ ("Could not connect to the server"), error);
+      if (!offer_trust (self, MW_POP3_CLIENT (object), error, retry_console,
+                        g_strdup (g_task_get_task_data (task)), g_free))
+        show_error (self, _ ("Could not connect to the server"), error);
       console_done (self);
       g_task_return_boolean (task, FALSE);
       return;
@@ -1743,9 +1807,12 @@ set_account (MwWindow   *self,
   self->password = g_strdup (password);
   self->allow_plaintext = allow_plaintext;
 
-  gtk_string_list_splice (self->account_names, 0,
-                          g_list_model_get_n_items (G_LIST_MODEL (self->account_names)),
-                          (const char *const[]){ label, NULL });
+  /* Stored accounts are listed already: replacing the list would choose
+   * the account again, and again. */
+  if (self->account == NULL)
+    gtk_string_list_splice (self->account_names, 0,
+                            g_list_model_get_n_items (G_LIST_MODEL (self->account_names)),
+                            (const char *const[]){ label, NULL });
   gtk_widget_set_visible (GTK_WIDGET (self->account_dropdown), TRUE);
   adw_window_title_set_subtitle (self->window_title, label);
   target = g_strdup_printf ("POP3 %s:%u", host, pop3_port);
@@ -1952,6 +2019,8 @@ compose_new (MwWindow *self)
   mw_smtp_client_set_password (client, self->password);
   mw_smtp_client_set_allow_plaintext (client, self->allow_plaintext);
   compose = mw_compose_window_new (GTK_WINDOW (self), self->address, client);
+  if (self->account != NULL && self->demo == NULL)
+    mw_compose_window_set_account (compose, self->accounts, self->account, self->host);
   g_signal_connect_object (compose, "sent", G_CALLBACK (compose_sent_cb), self, G_CONNECT_SWAPPED);
   return compose;
 }
