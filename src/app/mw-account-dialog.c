@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "mw-account-dialog.h"
+#include "mw-account-guess.h"
 #include "mw-application.h"
 #include "mw-certificate-trust.h"
 #include "mw-pop3-client.h"
@@ -30,6 +31,7 @@ struct _MwAccountDialog
   char           *pop3_fingerprint;
   char           *smtp_fingerprint;
   gboolean        test_again;
+  MwAccountGuess *guess;
 
   AdwEntryRow         *name_row;
   AdwEntryRow         *address_row;
@@ -376,6 +378,7 @@ mw_account_dialog_new (GtkWindow      *parent,
       gtk_switch_set_active (self->plaintext_switch, mw_account_get_allow_plaintext (account));
       self->pop3_fingerprint = g_strdup (mw_account_get_pop3_fingerprint (account));
       self->smtp_fingerprint = g_strdup (mw_account_get_smtp_fingerprint (account));
+      mw_account_guess_keep_filled (self->guess);
     }
   return self;
 }
@@ -386,6 +389,9 @@ mw_account_dialog_dispose (GObject *object)
   MwAccountDialog *self = MW_ACCOUNT_DIALOG (object);
 
   g_cancellable_cancel (self->cancellable);
+  if (self->guess != NULL)
+    mw_account_guess_stop (self->guess);
+  g_clear_object (&self->guess);
   if (self->pop3 != NULL)
     mw_pop3_client_close (self->pop3);
   if (self->smtp != NULL)
@@ -458,6 +464,9 @@ mw_account_dialog_init (MwAccountDialog *self)
 {
   self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->guess = mw_account_guess_new (self->address_row, self->pop3_host_row, self->pop3_port_row,
+                                      self->pop3_security_row, self->smtp_host_row,
+                                      self->smtp_port_row, self->smtp_security_row);
 
   /* An entry row's text has no accessible name of its own, so a screen
    * reader would say only "text": give it the row's title. */
