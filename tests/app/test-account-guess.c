@@ -74,7 +74,7 @@ expect (Rows       *rows,
 {
   Expect e = { rows, side, host, port, security };
 
-  if (!app_test_wait (side_is, &e, 10))
+  if (!app_test_wait (side_is, &e, 30))
     g_error ("%s: expected %s:%s/%d, found %s:%s/%u", side == 0 ? "POP3" : "SMTP", host, port, security,
              gtk_editable_get_text (rows->host[side]), gtk_editable_get_text (rows->port[side]),
              adw_combo_row_get_selected (rows->security[side]));
@@ -129,7 +129,7 @@ test_fill (void)
    * no records: the well-known names. */
   gtk_editable_set_text (rows.port[0], "10110");
   gtk_editable_set_text (rows.address, "ada@example.net");
-  g_assert_true (app_test_wait (queried, args, 10));
+  g_assert_true (app_test_wait (queried, args, 30));
   expect (&rows, 1, "smtp.example.net", "465", MW_SECURITY_TLS);
   expect (&rows, 0, "pop.example.net", "10110", MW_SECURITY_STARTTLS);
 

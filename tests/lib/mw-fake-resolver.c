@@ -38,10 +38,13 @@ mw_fake_resolver_add_srv (MwFakeResolver *self,
                           guint16         priority,
                           guint16         weight)
 {
-  GList *list = g_hash_table_lookup (self->records, rrname);
+  gpointer key = NULL;
+  gpointer list = NULL;
 
+  /* Takes the list out without freeing it, then puts it back longer. */
+  if (g_hash_table_steal_extended (self->records, rrname, &key, &list))
+    g_free (key);
   list = g_list_append (list, g_srv_target_new (target, port, priority, weight));
-  g_hash_table_steal (self->records, rrname);
   g_hash_table_insert (self->records, g_strdup (rrname), list);
 }
 
