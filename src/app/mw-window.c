@@ -63,6 +63,8 @@ struct _MwWindow
   GCancellable     *preview_cancellable;
   GPtrArray        *pending;
   guint             flush_id;
+  gint64            last_summary;
+  guint             resort_id;
   guint             console_idle_id;
 
   /* The account in use; the demo's until accounts are stored. */
@@ -952,6 +954,21 @@ show_error (MwWindow     *self,
   mw_window_toast (self, text);
 }
 
+/* A listing at least this long is sorted when it pauses, not as it comes. */
+#define UNSORTED_STREAM_MIN 2000
+
+static gboolean
+resort_cb (gpointer user_data)
+{
+  MwWindow *self = user_data;
+
+  if (self->pending->len > 0 || g_get_monotonic_time () - self->last_summary < 300 * G_TIME_SPAN_MILLISECOND)
+    return G_SOURCE_CONTINUE;
+  self->resort_id = 0;
+  gtk_sort_list_model_set_sorter (self->sort_model, gtk_column_view_get_sorter (self->message_view));
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 flush_pending (gpointer user_data)
 {
@@ -961,8 +978,23 @@ flush_pending (gpointer user_data)
   self->flush_id = 0;
   if (self->pending->len == 0 || self->server_messages == NULL)
     return G_SOURCE_REMOVE;
-
   n = g_list_model_get_n_items (G_LIST_MODEL (self->server_messages));
+  /* New rows would make a sort still under way finish at once. */
+  if (gtk_sort_list_model_get_pending (self->sort_model) > 0)
+    {
+      self->flush_id = g_timeout_add (50, flush_pending, self);
+      return G_SOURCE_REMOVE;
+    }
+  /* In a long listing, each batch would make the sorted list move rows
+   * all over, and the column view go through every one of them: the
+   * window froze for most of the listing. Rows are shown as they come
+   * until the listing pauses, then sorted once. */
+  if (n + self->pending->len >= UNSORTED_STREAM_MIN && self->resort_id == 0)
+    {
+      gtk_sort_list_model_set_sorter (self->sort_model, NULL);
+      self->resort_id = g_timeout_add (100, resort_cb, self);
+    }
+
   /* One items-changed for the whole batch. */
   g_list_store_splice (self->server_messages, n, 0, self->pending->pdata, self->pending->len);
   g_ptr_array_set_size (self->pending, 0);
@@ -975,8 +1007,18 @@ summary_cb (MwWindow         *self,
             MwPop3Client     *client)
 {
   g_ptr_array_add (self->pending, g_object_ref (summary));
+  self->last_summary = g_get_monotonic_time ();
   if (self->flush_id == 0)
     self->flush_id = g_timeout_add (50, flush_pending, self);
+}
+
+void
+mw_window_add_server_summary (MwWindow         *self,
+                              MwMessageSummary *summary)
+{
+  g_return_if_fail (MW_IS_WINDOW (self));
+  g_return_if_fail (MW_IS_MESSAGE_SUMMARY (summary));
+  summary_cb (self, summary, NULL);
 }
 
 static void
@@ -2458,6 +2500,7 @@ mw_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->flush_id, g_source_remove);
+  g_clear_handle_id (&self->resort_id, g_source_remove);
   console_close (self);
   preview_cancel (self);
   if (self->delete_pop3 != NULL)
