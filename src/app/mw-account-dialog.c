@@ -7,8 +7,10 @@
 #include "config.h"
 
 #include "mw-account-dialog.h"
+#include "mw-account-guess.h"
 #include "mw-error-text.h"
 #include "mw-application.h"
+#include "mw-certificate-trust.h"
 #include "mw-pop3-client.h"
 #include "mw-smtp-client.h"
 
@@ -27,6 +29,10 @@ struct _MwAccountDialog
   MwSmtpClient   *smtp;
   char           *pop3_result;
   guint           pending_passwords;
+  char           *pop3_fingerprint;
+  char           *smtp_fingerprint;
+  gboolean        test_again;
+  MwAccountGuess *guess;
 
   AdwEntryRow         *name_row;
   AdwEntryRow         *address_row;
@@ -98,6 +104,46 @@ finish_test (MwAccountDialog *self,
   g_clear_object (&self->pop3);
   g_clear_object (&self->smtp);
   set_busy (self, FALSE);
+  if (self->test_again)
+    {
+      self->test_again = FALSE;
+      gtk_widget_activate_action (GTK_WIDGET (self), "account.test", NULL);
+    }
+}
+
+/* A certificate the user trusts is pinned when the account is saved; the
+ * test runs again with it. */
+static void
+trusted_cb (GObject    *owner,
+            const char *fingerprint,
+            gpointer    protocol)
+{
+  MwAccountDialog *self = MW_ACCOUNT_DIALOG (owner);
+  char           **field = GPOINTER_TO_INT (protocol) == MW_PROTOCOL_POP3 ? &self->pop3_fingerprint : &self->smtp_fingerprint;
+
+  g_free (*field);
+  *field = g_strdup (fingerprint);
+  if (self->pop3 != NULL || self->smtp != NULL)
+    self->test_again = TRUE;
+  else
+    gtk_widget_activate_action (GTK_WIDGET (self), "account.test", NULL);
+}
+
+static void
+offer_trust (MwAccountDialog *self,
+             MwProtocol       protocol,
+             const GError    *error,
+             const char      *host)
+{
+  MwCertificateInfo *info;
+
+  if (protocol == MW_PROTOCOL_POP3)
+    info = mw_pop3_client_get_certificate_info (self->pop3);
+  else
+    info = mw_connection_get_certificate_info (mw_smtp_client_get_connection (self->smtp));
+  mw_certificate_trust_ask (GTK_WINDOW (self), G_OBJECT (self), error, info, host,
+                            protocol == MW_PROTOCOL_POP3 ? self->pop3_fingerprint : self->smtp_fingerprint,
+                            trusted_cb, GINT_TO_POINTER (protocol), NULL);
 }
 
 static void
@@ -122,6 +168,7 @@ smtp_connect_cb (GObject      *object,
 
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
+      offer_trust (self, MW_PROTOCOL_SMTP, error, text (self->smtp_host_row));
       described = mw_error_text_describe (error);
       finish_test (self, described);
       return;
@@ -144,6 +191,7 @@ test_smtp (MwAccountDialog *self)
   mw_smtp_client_set_user (self->smtp, text (self->smtp_user_row));
   mw_smtp_client_set_password (self->smtp, text (self->smtp_password_row));
   mw_smtp_client_set_allow_plaintext (self->smtp, gtk_switch_get_active (self->plaintext_switch));
+  mw_smtp_client_set_pinned_fingerprint (self->smtp, self->smtp_fingerprint);
   mw_smtp_client_connect_async (self->smtp, self->cancellable, smtp_connect_cb, g_object_ref (self));
 }
 
@@ -169,6 +217,7 @@ pop3_connect_cb (GObject      *object,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       self->pop3_result = mw_error_text_describe (error);
+      offer_trust (self, MW_PROTOCOL_POP3, error, text (self->pop3_host_row));
     }
   else
     {
@@ -200,6 +249,7 @@ test_action (GtkWidget  *widget,
   mw_pop3_client_set_user (self->pop3, text (self->pop3_user_row));
   mw_pop3_client_set_password (self->pop3, text (self->pop3_password_row));
   mw_pop3_client_set_allow_plaintext (self->pop3, gtk_switch_get_active (self->plaintext_switch));
+  mw_pop3_client_set_pinned_fingerprint (self->pop3, self->pop3_fingerprint);
   mw_pop3_client_connect_async (self->pop3, self->cancellable, pop3_connect_cb, g_object_ref (self));
 }
 
@@ -285,6 +335,8 @@ save_action (GtkWidget  *widget,
   mw_account_set_smtp_security (self->account, adw_combo_row_get_selected (self->smtp_security_row));
   mw_account_set_smtp_user (self->account, text (self->smtp_user_row));
   mw_account_set_allow_plaintext (self->account, gtk_switch_get_active (self->plaintext_switch));
+  mw_account_set_pop3_fingerprint (self->account, self->pop3_fingerprint);
+  mw_account_set_smtp_fingerprint (self->account, self->smtp_fingerprint);
 
   if (is_new && !mw_account_store_add (self->store, self->account, &error))
     {
@@ -328,6 +380,9 @@ mw_account_dialog_new (GtkWindow      *parent,
       adw_combo_row_set_selected (self->smtp_security_row, mw_account_get_smtp_security (account));
       gtk_editable_set_text (GTK_EDITABLE (self->smtp_user_row), or_empty (mw_account_get_smtp_user (account)));
       gtk_switch_set_active (self->plaintext_switch, mw_account_get_allow_plaintext (account));
+      self->pop3_fingerprint = g_strdup (mw_account_get_pop3_fingerprint (account));
+      self->smtp_fingerprint = g_strdup (mw_account_get_smtp_fingerprint (account));
+      mw_account_guess_keep_filled (self->guess);
     }
   return self;
 }
@@ -338,6 +393,9 @@ mw_account_dialog_dispose (GObject *object)
   MwAccountDialog *self = MW_ACCOUNT_DIALOG (object);
 
   g_cancellable_cancel (self->cancellable);
+  if (self->guess != NULL)
+    mw_account_guess_stop (self->guess);
+  g_clear_object (&self->guess);
   if (self->pop3 != NULL)
     mw_pop3_client_close (self->pop3);
   if (self->smtp != NULL)
@@ -359,6 +417,8 @@ mw_account_dialog_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_free (self->pop3_result);
+  g_free (self->pop3_fingerprint);
+  g_free (self->smtp_fingerprint);
 
   G_OBJECT_CLASS (mw_account_dialog_parent_class)->finalize (object);
 }
@@ -408,6 +468,9 @@ mw_account_dialog_init (MwAccountDialog *self)
 {
   self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->guess = mw_account_guess_new (self->address_row, self->pop3_host_row, self->pop3_port_row,
+                                      self->pop3_security_row, self->smtp_host_row,
+                                      self->smtp_port_row, self->smtp_security_row);
 
   /* An entry row's text has no accessible name of its own, so a screen
    * reader would say only "text": give it the row's title. */

@@ -9,6 +9,7 @@
 #include "mw-compose-window.h"
 #include "mw-error-text.h"
 #include "mw-application.h"
+#include "mw-certificate-trust.h"
 #include "mw-message-builder.h"
 
 #include <glib/gi18n.h>
@@ -26,6 +27,11 @@ struct _MwComposeWindow
   GBytes           *message;
   MwMessageBuilder *draft; /* a reply or forward being written */
   gboolean          sending;
+
+  /* For trusting the server's certificate, when the account is stored. */
+  MwAccountStore *store;
+  MwAccount      *account;
+  char           *host;
 
   AdwToastOverlay *toast_overlay;
   GtkLabel        *from_label;
@@ -370,6 +376,28 @@ send_free (Send *send)
 }
 
 static void
+retry_send (GObject *owner,
+            gpointer data)
+{
+  MwComposeWindow *self = MW_COMPOSE_WINDOW (owner);
+
+  mw_smtp_client_set_pinned_fingerprint (self->client, mw_account_get_smtp_fingerprint (self->account));
+  gtk_widget_activate_action (GTK_WIDGET (self), "compose.send", NULL);
+}
+
+static gboolean
+offer_trust (MwComposeWindow *self,
+             const GError    *error)
+{
+  MwConnection *connection = mw_smtp_client_get_connection (self->client);
+
+  return mw_certificate_trust_offer (GTK_WINDOW (self), G_OBJECT (self), self->store, self->account,
+                                     MW_PROTOCOL_SMTP, self->host, error,
+                                     connection != NULL ? mw_connection_get_certificate_info (connection) : NULL,
+                                     retry_send, NULL, NULL);
+}
+
+static void
 connect_cb (GObject      *object,
             GAsyncResult *result,
             gpointer      user_data)
@@ -385,7 +413,8 @@ connect_cb (GObject      *object,
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           set_sending (self, FALSE);
-          report_error (self, _ ("The Message Was Not Sent"), error, NULL);
+          if (self->account == NULL || !offer_trust (self, error))
+            report_error (self, _ ("The Message Was Not Sent"), error, NULL);
         }
       g_task_return_boolean (task, FALSE);
       return;
@@ -482,6 +511,23 @@ mw_compose_window_new (GtkWindow    *parent,
   self->from_address = g_strdup (from_address);
   gtk_label_set_label (self->from_label, from_address);
   return self;
+}
+
+void
+mw_compose_window_set_account (MwComposeWindow *self,
+                               MwAccountStore  *store,
+                               MwAccount       *account,
+                               const char      *host)
+{
+  g_return_if_fail (MW_IS_COMPOSE_WINDOW (self));
+  g_return_if_fail (MW_IS_ACCOUNT_STORE (store));
+  g_return_if_fail (MW_IS_ACCOUNT (account));
+
+  g_set_object (&self->store, store);
+  g_set_object (&self->account, account);
+  g_free (self->host);
+  self->host = g_strdup (host);
+  mw_smtp_client_set_pinned_fingerprint (self->client, mw_account_get_smtp_fingerprint (account));
 }
 
 void
@@ -596,6 +642,8 @@ mw_compose_window_dispose (GObject *object)
   if (self->client != NULL)
     mw_smtp_client_close (self->client);
   g_clear_object (&self->client);
+  g_clear_object (&self->store);
+  g_clear_object (&self->account);
   gtk_widget_dispose_template (GTK_WIDGET (self), MW_TYPE_COMPOSE_WINDOW);
 
   G_OBJECT_CLASS (mw_compose_window_parent_class)->dispose (object);
@@ -609,6 +657,7 @@ mw_compose_window_finalize (GObject *object)
   g_clear_pointer (&self->message, g_bytes_unref);
   g_clear_object (&self->draft);
   g_clear_object (&self->cancellable);
+  g_free (self->host);
   g_clear_pointer (&self->attachment_files, g_ptr_array_unref);
   g_clear_pointer (&self->attachment_bytes, g_ptr_array_unref);
   g_free (self->from_address);

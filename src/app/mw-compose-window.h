@@ -8,6 +8,7 @@
 
 #include <adwaita.h>
 
+#include "mw-account-store.h"
 #include "mw-message-builder.h"
 #include "mw-smtp-client.h"
 
@@ -20,6 +21,13 @@ G_DECLARE_FINAL_TYPE (MwComposeWindow, mw_compose_window, MW, COMPOSE_WINDOW, Ad
 MwComposeWindow *mw_compose_window_new (GtkWindow    *parent,
                                         const char   *from_address,
                                         MwSmtpClient *client);
+
+/* Lets the user trust @host's certificate for @account (pinned on its
+ * SMTP side, saved in @store) when sending finds it untrusted. */
+void mw_compose_window_set_account (MwComposeWindow *self,
+                                    MwAccountStore  *store,
+                                    MwAccount       *account,
+                                    const char      *host);
 
 void mw_compose_window_set_to (MwComposeWindow *self,
                                const char      *to);

@@ -10,6 +10,7 @@
 #include "mw-application.h"
 #include "mw-account-dialog.h"
 #include "mw-account-store.h"
+#include "mw-certificate-trust.h"
 #include "mw-compose-window.h"
 #include "mw-demo.h"
 #include "mw-error-text.h"
@@ -62,6 +63,8 @@ struct _MwWindow
   GCancellable     *preview_cancellable;
   GPtrArray        *pending;
   guint             flush_id;
+  gint64            last_summary;
+  guint             resort_id;
 
   /* The account in use; the demo's until accounts are stored. */
   char      *account_label;
@@ -339,7 +342,6 @@ folder_open_cb (GObject      *object,
 {
   g_autoptr (MwWindow) self = user_data;
   g_autoptr (GError) error = NULL;
-  MwFolder *folder = g_object_get_data (object, "folder");
 
   if (!mw_maildir_open_finish (MW_MAILDIR (object), result, NULL, &error))
     {
@@ -347,8 +349,11 @@ folder_open_cb (GObject      *object,
         show_error (self, _ ("Could not open the local folder"), error);
       return;
     }
-  if (folder != NULL)
-    mw_folder_refresh_async (folder, self->cancellable, folder_refresh_cb, g_object_ref (self));
+  /* Choosing an account again replaces the folders while they open. */
+  for (guint i = 0; i < G_N_ELEMENTS (self->folders); i++)
+    if (self->folders[i] != NULL && mw_folder_get_maildir (self->folders[i]) == MW_MAILDIR (object))
+      mw_folder_refresh_async (self->folders[i], self->cancellable, folder_refresh_cb,
+                               g_object_ref (self));
 }
 
 static void
@@ -379,7 +384,6 @@ set_local_folders (MwWindow  *self,
 
       g_clear_object (&self->folders[i]);
       self->folders[i] = mw_folder_new (maildirs[i], NULL);
-      g_object_set_data (G_OBJECT (maildirs[i]), "folder", self->folders[i]);
       gtk_map_list_model_set_map_func (model, folder_item_to_summary,
                                        g_object_ref (self->folders[i]), g_object_unref);
       gtk_map_list_model_set_model (model, G_LIST_MODEL (self->folders[i]));
@@ -505,6 +509,41 @@ preview_quit_cb (GObject      *object,
 
 static void selection_changed_cb (MwWindow *self);
 
+/* A certificate the account does not trust yet: ask, pin it, go again. */
+static gboolean
+offer_trust (MwWindow              *self,
+             MwPop3Client          *client,
+             const GError          *error,
+             MwCertificateRetryFunc retry,
+             gpointer               data,
+             GDestroyNotify         destroy)
+{
+  if (self->account == NULL || self->demo != NULL)
+    {
+      if (destroy != NULL)
+        destroy (data);
+      return FALSE;
+    }
+  return mw_certificate_trust_offer (GTK_WINDOW (self), G_OBJECT (self), self->accounts,
+                                     self->account, MW_PROTOCOL_POP3, self->host, error,
+                                     mw_pop3_client_get_certificate_info (client),
+                                     retry, data, destroy);
+}
+
+static void
+retry_action (GObject *owner,
+              gpointer action)
+{
+  gtk_widget_activate_action (GTK_WIDGET (owner), action, NULL);
+}
+
+static void
+retry_preview (GObject *owner,
+               gpointer data)
+{
+  selection_changed_cb (MW_WINDOW (owner));
+}
+
 static void
 preview_end (MwWindow     *self,
              MwPop3Client *client,
@@ -606,6 +645,7 @@ preview_connect_cb (GObject      *object,
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         set_reader_text (self, error->message);
+      offer_trust (self, client, error, retry_preview, NULL, NULL);
       preview_end (self, client, task);
       return;
     }
@@ -895,6 +935,8 @@ pop3_client_new (MwWindow *self)
   mw_pop3_client_set_user (client, self->user);
   mw_pop3_client_set_password (client, self->password);
   mw_pop3_client_set_allow_plaintext (client, self->allow_plaintext);
+  if (self->account != NULL && self->demo == NULL)
+    mw_pop3_client_set_pinned_fingerprint (client, mw_account_get_pop3_fingerprint (self->account));
   return client;
 }
 
@@ -911,6 +953,21 @@ show_error (MwWindow     *self,
   mw_window_toast (self, text);
 }
 
+/* A listing at least this long is sorted when it pauses, not as it comes. */
+#define UNSORTED_STREAM_MIN 2000
+
+static gboolean
+resort_cb (gpointer user_data)
+{
+  MwWindow *self = user_data;
+
+  if (self->pending->len > 0 || g_get_monotonic_time () - self->last_summary < 300 * G_TIME_SPAN_MILLISECOND)
+    return G_SOURCE_CONTINUE;
+  self->resort_id = 0;
+  gtk_sort_list_model_set_sorter (self->sort_model, gtk_column_view_get_sorter (self->message_view));
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 flush_pending (gpointer user_data)
 {
@@ -920,8 +977,23 @@ flush_pending (gpointer user_data)
   self->flush_id = 0;
   if (self->pending->len == 0 || self->server_messages == NULL)
     return G_SOURCE_REMOVE;
-
   n = g_list_model_get_n_items (G_LIST_MODEL (self->server_messages));
+  /* New rows would make a sort still under way finish at once. */
+  if (gtk_sort_list_model_get_pending (self->sort_model) > 0)
+    {
+      self->flush_id = g_timeout_add (50, flush_pending, self);
+      return G_SOURCE_REMOVE;
+    }
+  /* In a long listing, each batch would make the sorted list move rows
+   * all over, and the column view go through every one of them: the
+   * window froze for most of the listing. Rows are shown as they come
+   * until the listing pauses, then sorted once. */
+  if (n + self->pending->len >= UNSORTED_STREAM_MIN && self->resort_id == 0)
+    {
+      gtk_sort_list_model_set_sorter (self->sort_model, NULL);
+      self->resort_id = g_timeout_add (100, resort_cb, self);
+    }
+
   /* One items-changed for the whole batch. */
   g_list_store_splice (self->server_messages, n, 0, self->pending->pdata, self->pending->len);
   g_ptr_array_set_size (self->pending, 0);
@@ -934,8 +1006,18 @@ summary_cb (MwWindow         *self,
             MwPop3Client     *client)
 {
   g_ptr_array_add (self->pending, g_object_ref (summary));
+  self->last_summary = g_get_monotonic_time ();
   if (self->flush_id == 0)
     self->flush_id = g_timeout_add (50, flush_pending, self);
+}
+
+void
+mw_window_add_server_summary (MwWindow         *self,
+                              MwMessageSummary *summary)
+{
+  g_return_if_fail (MW_IS_WINDOW (self));
+  g_return_if_fail (MW_IS_MESSAGE_SUMMARY (summary));
+  summary_cb (self, summary, NULL);
 }
 
 static void
@@ -1027,7 +1109,8 @@ connect_cb (GObject      *object,
 
   if (!mw_pop3_client_connect_finish (client, result, &error))
     {
-      show_error (self, _ ("Could not connect to the server"), error);
+      if (!offer_trust (self, client, error, retry_action, "win.get-mail", NULL))
+        show_error (self, _ ("Could not connect to the server"), error);
       if (self->pop3 == client)
         g_clear_object (&self->pop3);
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -1235,6 +1318,13 @@ delete_uidl_cb (GObject      *object,
 }
 
 static void
+retry_delete (GObject *owner,
+              gpointer summary)
+{
+  delete_start (MW_WINDOW (owner), summary);
+}
+
+static void
 delete_connect_cb (GObject      *object,
                    GAsyncResult *result,
                    gpointer      user_data)
@@ -1244,7 +1334,9 @@ delete_connect_cb (GObject      *object,
 
   if (!mw_pop3_client_connect_finish (MW_POP3_CLIENT (object), result, &error))
     {
-      show_error (self, _ ("Could not connect to the server"), error);
+      if (!offer_trust (self, MW_POP3_CLIENT (object), error, retry_delete,
+                        g_object_ref (self->delete_summary), g_object_unref))
+        show_error (self, _ ("Could not connect to the server"), error);
       delete_finished (self);
       return;
     }
@@ -1528,7 +1620,8 @@ open_connect_cb (GObject      *object,
 
   if (!mw_pop3_client_connect_finish (MW_POP3_CLIENT (object), result, &error))
     {
-      show_error (self, _ ("Could not connect to the server"), error);
+      if (!offer_trust (self, MW_POP3_CLIENT (object), error, retry_action, "win.open", NULL))
+        show_error (self, _ ("Could not connect to the server"), error);
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         open_finished (self);
       g_task_return_boolean (task, FALSE);
@@ -1628,9 +1721,12 @@ set_account (MwWindow   *self,
   self->password = g_strdup (password);
   self->allow_plaintext = allow_plaintext;
 
-  gtk_string_list_splice (self->account_names, 0,
-                          g_list_model_get_n_items (G_LIST_MODEL (self->account_names)),
-                          (const char *const[]){ label, NULL });
+  /* Stored accounts are listed already: replacing the list would choose
+   * the account again, and again. */
+  if (self->account == NULL)
+    gtk_string_list_splice (self->account_names, 0,
+                            g_list_model_get_n_items (G_LIST_MODEL (self->account_names)),
+                            (const char *const[]){ label, NULL });
   gtk_widget_set_visible (GTK_WIDGET (self->account_dropdown), TRUE);
   adw_window_title_set_subtitle (self->window_title, label);
   pop3_console = mw_console_session_new (MW_REPLY_PROTOCOL_POP3, host, pop3_port, security, self->transcript);
@@ -1843,6 +1939,8 @@ compose_new (MwWindow *self)
   mw_smtp_client_set_password (client, self->password);
   mw_smtp_client_set_allow_plaintext (client, self->allow_plaintext);
   compose = mw_compose_window_new (GTK_WINDOW (self), self->address, client);
+  if (self->account != NULL && self->demo == NULL)
+    mw_compose_window_set_account (compose, self->accounts, self->account, self->host);
   g_signal_connect_object (compose, "sent", G_CALLBACK (compose_sent_cb), self, G_CONNECT_SWAPPED);
   return compose;
 }
@@ -2280,6 +2378,7 @@ mw_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->flush_id, g_source_remove);
+  g_clear_handle_id (&self->resort_id, g_source_remove);
   if (self->log_view != NULL)
     mw_log_view_set_consoles (self->log_view, NULL, NULL);
   preview_cancel (self);

@@ -10,6 +10,7 @@
 
 #include "mw-application.h"
 #include "mw-log-view.h"
+#include "mw-message-summary.h"
 #include "mw-transcript.h"
 
 G_BEGIN_DECLS
@@ -31,6 +32,10 @@ void     mw_window_set_log_visible (MwWindow *self,
 GListStore *mw_window_get_server_messages (MwWindow *self);
 /* What the message list shows after search and sorting. */
 GListModel *mw_window_get_visible_messages (MwWindow *self);
+/* Takes @summary into the On Server list the way Get Mail's listing
+ * does, in batches (for benchmarks and tests). */
+void mw_window_add_server_summary (MwWindow         *self,
+                                   MwMessageSummary *summary);
 
 /* Whether an account is in use (::notify once one is). */
 gboolean mw_window_get_has_account (MwWindow *self);

@@ -85,6 +85,9 @@ struct _MwPop3Client
   char         *implementation;
   char         *mechanism_used;
 
+  /* The server's certificate as last seen, kept after the connection. */
+  MwCertificateInfo *certificate_info;
+
   guint16            port;
   MwSecurity         security;
   MwPop3Pipelining   pipelining;
@@ -478,17 +481,31 @@ pipelining_active (MwPop3Client *self)
          self->state == MW_POP3_STATE_TRANSACTION;
 }
 
+/* Keeps what the connection learned of the certificate: a rejected one
+ * is what the user is asked to trust once the connection is gone. */
+static void
+keep_certificate_info (MwPop3Client *self)
+{
+  MwCertificateInfo *info = mw_connection_get_certificate_info (self->connection);
+
+  if (info == NULL || info == self->certificate_info)
+    return;
+  g_clear_pointer (&self->certificate_info, mw_certificate_info_unref);
+  self->certificate_info = mw_certificate_info_ref (info);
+}
+
 /* Ends the session: every command waiting gets @error. */
 static void
 fail_all (MwPop3Client *self,
           const GError *error)
 {
   G_GNUC_UNUSED g_autoptr (MwPop3Client) hold = g_object_ref (self);
-  GQueue queue = G_QUEUE_INIT;
-  Cmd   *cmd;
+  GQueue        queue = G_QUEUE_INIT;
+  Cmd          *cmd;
 
   if (self->connection != NULL)
     {
+      keep_certificate_info (self);
       if (self->progress_handler != 0)
         g_signal_handler_disconnect (self->connection, self->progress_handler);
       self->progress_handler = 0;
@@ -1078,6 +1095,7 @@ mw_pop3_client_finalize (GObject *object)
   wipe_string (&self->token);
   g_free (self->auth_mechanism);
   g_free (self->pinned_fingerprint);
+  g_clear_pointer (&self->certificate_info, mw_certificate_info_unref);
   g_free (self->ca_file);
   g_free (self->server_identity);
   g_free (self->scram_nonce);
@@ -1545,6 +1563,22 @@ mw_pop3_client_get_connection (MwPop3Client *self)
 {
   g_return_val_if_fail (MW_IS_POP3_CLIENT (self), NULL);
   return self->connection;
+}
+
+/**
+ * mw_pop3_client_get_certificate_info:
+ *
+ * Returns: (transfer none) (nullable): the server's certificate as last
+ *   seen in this session, still there after the connection ended; after
+ *   a certificate failure, the rejected certificate
+ */
+MwCertificateInfo *
+mw_pop3_client_get_certificate_info (MwPop3Client *self)
+{
+  g_return_val_if_fail (MW_IS_POP3_CLIENT (self), NULL);
+  if (self->connection != NULL && mw_connection_get_certificate_info (self->connection) != NULL)
+    return mw_connection_get_certificate_info (self->connection);
+  return self->certificate_info;
 }
 
 const char *
@@ -2454,6 +2488,7 @@ mw_pop3_client_connect_async (MwPop3Client       *self,
     }
 
   forget_capabilities (self);
+  g_clear_pointer (&self->certificate_info, mw_certificate_info_unref);
   g_clear_pointer (&self->greeting, g_free);
   g_clear_pointer (&self->apop_timestamp, g_free);
   g_clear_pointer (&self->mechanism_used, g_free);
@@ -3215,6 +3250,7 @@ quit_cb (MwPop3Client *self,
 
   if (self->connection != NULL)
     {
+      keep_certificate_info (self);
       if (self->progress_handler != 0)
         g_signal_handler_disconnect (self->connection, self->progress_handler);
       self->progress_handler = 0;

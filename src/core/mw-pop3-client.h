@@ -202,6 +202,7 @@ void             mw_pop3_client_set_server_identity (MwPop3Client *self,
 
 /* What the session learned. */
 MwConnection      *mw_pop3_client_get_connection (MwPop3Client *self);
+MwCertificateInfo *mw_pop3_client_get_certificate_info (MwPop3Client *self);
 const char        *mw_pop3_client_get_greeting (MwPop3Client *self);
 const char        *mw_pop3_client_get_apop_timestamp (MwPop3Client *self);
 gboolean           mw_pop3_client_get_capa_known (MwPop3Client *self);

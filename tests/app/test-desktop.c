@@ -9,6 +9,7 @@
 #include "app-test-utils.h"
 #include "mw-account-dialog.h"
 #include "mw-application.h"
+#include "mw-certificate-dialog.h"
 #include "mw-compose-window.h"
 #include "mw-log-view.h"
 #include "mw-window.h"
@@ -83,6 +84,7 @@ test_ui_resources (void)
   g_type_ensure (MW_TYPE_LOG_VIEW);
   g_type_ensure (MW_TYPE_COMPOSE_WINDOW);
   g_type_ensure (MW_TYPE_ACCOUNT_DIALOG);
+  g_type_ensure (MW_TYPE_CERTIFICATE_DIALOG);
 
   names = g_resources_enumerate_children (UI_RESOURCES, G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
   g_assert_no_error (error);
@@ -127,8 +129,9 @@ test_ui_resources (void)
         }
     }
 
-  /* MwWindow, MwLogView, MwComposeWindow, MwAccountDialog; the shortcuts. */
-  g_assert_cmpuint (templates, ==, 4);
+  /* MwWindow, MwLogView, MwComposeWindow, MwAccountDialog,
+   * MwCertificateDialog; the shortcuts. */
+  g_assert_cmpuint (templates, ==, 5);
   g_assert_cmpuint (plain, ==, 1);
 }
 

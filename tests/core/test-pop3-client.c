@@ -454,6 +454,39 @@ test_implicit_tls (void)
   assert_received (server, LOGIN_BYTES);
 }
 
+/* The rejected certificate outlives the connection, for the user to
+ * decide on. */
+static void
+test_certificate_info_kept (void)
+{
+  g_autoptr (MwFakeServer) server = mw_fake_server_new (MW_FAKE_TLS_IMPLICIT, "selfsigned");
+  g_autoptr (MwPop3Client) client = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = mw_test_cert_path ("selfsigned.pem");
+  g_autoptr (GTlsCertificate) certificate = g_tls_certificate_new_from_file (path, &error);
+  g_autoptr (MwCertificateInfo) expected = NULL;
+  MwCertificateInfo *info;
+
+  g_assert_no_error (error);
+  expected = mw_certificate_info_new (certificate, 0);
+  mw_fake_server_start (server);
+
+  client = client_for (server, MW_SECURITY_TLS, NULL);
+  mw_pop3_client_set_server_identity (client, "localhost");
+  g_assert_null (mw_pop3_client_get_certificate_info (client));
+  g_assert_false (do_connect (client, &error));
+  g_assert_error (error, MW_CONNECTION_ERROR, MW_CONNECTION_ERROR_CERTIFICATE);
+  g_clear_error (&error);
+  g_assert_null (mw_pop3_client_get_connection (client));
+  info = mw_pop3_client_get_certificate_info (client);
+  g_assert_nonnull (info);
+  g_assert_cmpstr (mw_certificate_info_get_fingerprint (info), ==,
+                   mw_certificate_info_get_fingerprint (expected));
+  g_assert_true (mw_certificate_info_get_errors (info) & G_TLS_CERTIFICATE_UNKNOWN_CA);
+
+  mw_pop3_client_close (client);
+}
+
 /* Logging in. */
 
 static void
@@ -1530,6 +1563,7 @@ main (int   argc,
   g_test_add_func ("/core/pop3/connect/greeting-refused", test_greeting_refused);
   g_test_add_func ("/core/pop3/connect/bad-status", test_bad_status);
   g_test_add_func ("/core/pop3/connect/implicit-tls", test_implicit_tls);
+  g_test_add_func ("/core/pop3/connect/certificate-info-kept", test_certificate_info_kept);
   g_test_add_func ("/core/pop3/stls/success", test_stls);
   g_test_add_func ("/core/pop3/stls/refused", test_stls_refused);
   g_test_add_func ("/core/pop3/stls/not-offered", test_stls_not_offered);
