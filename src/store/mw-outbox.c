@@ -208,6 +208,25 @@ mw_outbox_new (const char *account_id)
   return self;
 }
 
+MwOutbox *
+mw_outbox_new_for_maildirs (const char *account_id,
+                            MwMaildir  *outbox,
+                            MwMaildir  *sent)
+{
+  MwOutbox *self;
+
+  g_return_val_if_fail (account_id != NULL, NULL);
+  g_return_val_if_fail (MW_IS_MAILDIR (outbox), NULL);
+  g_return_val_if_fail (MW_IS_MAILDIR (sent), NULL);
+
+  self = g_object_new (MW_TYPE_OUTBOX, NULL);
+  self->account_id = g_strdup (account_id);
+  self->maildir = g_object_ref (outbox);
+  self->sent = g_object_ref (sent);
+  self->envelope_dir = g_build_filename (mw_maildir_get_path (self->maildir), ENVELOPE_DIR, NULL);
+  return self;
+}
+
 const char *
 mw_outbox_get_account_id (MwOutbox *self)
 {

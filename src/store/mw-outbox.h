@@ -8,6 +8,7 @@
 
 #include <gio/gio.h>
 
+#include "mw-maildir.h"
 #include "mw-outbox-item.h"
 #include "mw-smtp-client.h"
 
@@ -80,7 +81,11 @@ typedef gint64 (*MwOutboxClockFunc) (gpointer user_data);
 #define MW_TYPE_OUTBOX (mw_outbox_get_type ())
 G_DECLARE_FINAL_TYPE (MwOutbox, mw_outbox, MW, OUTBOX, GObject)
 
-MwOutbox   *mw_outbox_new (const char *account_id);
+MwOutbox *mw_outbox_new (const char *account_id);
+/* An outbox over other folders than the account's own (the demo's). */
+MwOutbox   *mw_outbox_new_for_maildirs (const char *account_id,
+                                        MwMaildir  *outbox,
+                                        MwMaildir  *sent);
 const char *mw_outbox_get_account_id (MwOutbox *self);
 /* Whether a flush is under way. */
 gboolean mw_outbox_get_busy (MwOutbox *self);
