@@ -21,6 +21,8 @@ struct _MwApplication
   gboolean demo;
   /* mailto: links (MwMailto) waiting for the window's account. */
   GPtrArray *pending_mailtos;
+  /* Every account's outbox, alive while the application runs. */
+  MwSendQueue *send_queue;
 };
 
 G_DEFINE_FINAL_TYPE (MwApplication, mw_application, ADW_TYPE_APPLICATION)
@@ -50,6 +52,16 @@ mw_application_ensure_resources (void)
       mw_app_register_resource ();
       g_once_init_leave (&registered, 1);
     }
+}
+
+MwSendQueue *
+mw_application_get_send_queue (MwApplication *self)
+{
+  g_return_val_if_fail (MW_IS_APPLICATION (self), NULL);
+
+  if (self->send_queue == NULL)
+    self->send_queue = mw_send_queue_new ();
+  return self->send_queue;
 }
 
 MwApplication *
@@ -381,6 +393,7 @@ mw_application_finalize (GObject *object)
   MwApplication *self = MW_APPLICATION (object);
 
   g_clear_pointer (&self->pending_mailtos, g_ptr_array_unref);
+  g_clear_object (&self->send_queue);
 
   G_OBJECT_CLASS (mw_application_parent_class)->finalize (object);
 }

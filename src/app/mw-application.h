@@ -8,6 +8,8 @@
 
 #include <adwaita.h>
 
+#include "mw-send-queue.h"
+
 G_BEGIN_DECLS
 
 #define MW_TYPE_APPLICATION (mw_application_get_type ())
@@ -22,5 +24,8 @@ void mw_application_ensure_resources (void);
 gboolean mw_application_get_demo (MwApplication *self);
 void     mw_application_set_demo (MwApplication *self,
                                   gboolean       demo);
+
+/* (transfer none): every account's outbox. */
+MwSendQueue *mw_application_get_send_queue (MwApplication *self);
 
 G_END_DECLS
