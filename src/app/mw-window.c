@@ -1943,10 +1943,43 @@ accounts_loaded_cb (GObject      *object,
   if (send_queue (self) != NULL)
     {
       mw_send_queue_set_transcript (send_queue (self), self->transcript);
-      mw_send_queue_set_accounts (send_queue (self), self->accounts);
+      mw_application_set_accounts (MW_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))),
+                                   self->accounts);
     }
   if (self->account_names != NULL)
     fill_account_names (self);
+}
+
+void
+mw_window_show_account (MwWindow   *self,
+                        const char *account_id)
+{
+  guint n;
+
+  g_return_if_fail (MW_IS_WINDOW (self));
+  g_return_if_fail (account_id != NULL);
+
+  n = self->accounts != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->accounts)) : 0;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (MwAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
+
+      if (g_str_equal (mw_account_get_id (account), account_id))
+        {
+          if (gtk_drop_down_get_selected (self->account_dropdown) != i)
+            gtk_drop_down_set_selected (self->account_dropdown, i);
+          gtk_widget_activate_action (GTK_WIDGET (self), "win.show-folder", "s", "server");
+          return;
+        }
+    }
+}
+
+const char *
+mw_window_get_account_id (MwWindow *self)
+{
+  g_return_val_if_fail (MW_IS_WINDOW (self), NULL);
+
+  return self->account != NULL ? mw_account_get_id (self->account) : NULL;
 }
 
 static void
