@@ -34,6 +34,7 @@ struct _MwAccountDialog
   AdwEntryRow         *pop3_port_row;
   AdwEntryRow         *pop3_user_row;
   AdwPasswordEntryRow *pop3_password_row;
+  GtkSpinButton       *check_interval_spin;
   AdwEntryRow         *smtp_host_row;
   AdwComboRow         *smtp_security_row;
   AdwEntryRow         *smtp_port_row;
@@ -280,6 +281,7 @@ save_action (GtkWidget  *widget,
   mw_account_set_smtp_security (self->account, adw_combo_row_get_selected (self->smtp_security_row));
   mw_account_set_smtp_user (self->account, text (self->smtp_user_row));
   mw_account_set_allow_plaintext (self->account, gtk_switch_get_active (self->plaintext_switch));
+  mw_account_set_check_interval (self->account, gtk_spin_button_get_value_as_int (self->check_interval_spin));
 
   if (is_new && !mw_account_store_add (self->store, self->account, &error))
     {
@@ -324,6 +326,12 @@ mw_account_dialog_new (GtkWindow      *parent,
       gtk_editable_set_text (GTK_EDITABLE (self->smtp_user_row), or_empty (mw_account_get_smtp_user (account)));
       gtk_switch_set_active (self->plaintext_switch, mw_account_get_allow_plaintext (account));
     }
+  {
+    g_autoptr (MwAccount) defaults = mw_account_new ("defaults");
+
+    gtk_spin_button_set_value (self->check_interval_spin,
+                               mw_account_get_check_interval (account != NULL ? account : defaults));
+  }
   return self;
 }
 
@@ -393,6 +401,7 @@ mw_account_dialog_class_init (MwAccountDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MwAccountDialog, plaintext_switch);
   gtk_widget_class_bind_template_child (widget_class, MwAccountDialog, test_row);
   gtk_widget_class_bind_template_child (widget_class, MwAccountDialog, test_spinner);
+  gtk_widget_class_bind_template_child (widget_class, MwAccountDialog, check_interval_spin);
 
   gtk_widget_class_install_action (widget_class, "account.test", NULL, test_action);
   gtk_widget_class_install_action (widget_class, "account.save", NULL, save_action);

@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include "app-test-utils.h"
+#include "mw-account-dialog.h"
 #include "mw-account-store.h"
 #include "mw-application.h"
 #include "mw-mail-checker.h"
@@ -336,6 +337,12 @@ shows_server (gpointer data)
   return g_strcmp0 (selected_folder (data), "server") == 0 && gtk_window_is_active (data);
 }
 
+static void
+set_true (gboolean *flag)
+{
+  *flag = TRUE;
+}
+
 static gboolean
 is_null (gpointer data)
 {
@@ -409,6 +416,34 @@ test_new_mail (void)
   g_assert_no_error (error);
   g_assert_true (app_test_wait (shows_server, window, 10));
   g_assert_cmpstr (mw_window_get_account_id (window), ==, "ada");
+
+  /* The interval is the account's, edited in the accounts dialog. */
+  {
+    g_autoptr (MwAccountStore) store = mw_account_store_new (NULL);
+    GtkWindow *dialog = NULL;
+    GtkWidget *spin;
+    gboolean   saved = FALSE, loaded = FALSE;
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.accounts", NULL));
+    {
+      g_autoptr (GList) toplevels = gtk_window_list_toplevels ();
+
+      for (GList *l = toplevels; l != NULL; l = l->next)
+        if (MW_IS_ACCOUNT_DIALOG (l->data))
+          dialog = l->data;
+    }
+    g_assert_nonnull (dialog);
+    spin = app_test_find (GTK_WIDGET (dialog), GTK_TYPE_SPIN_BUTTON, NULL, NULL);
+    g_assert_nonnull (spin);
+    g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (spin)), ==, 15);
+    gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 0);
+    g_signal_connect_swapped (dialog, "saved", G_CALLBACK (set_true), &saved);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "account.save", NULL));
+    g_assert_true (app_test_wait (is_true, &saved, 20));
+    mw_account_store_load_async (store, NULL, loaded_cb, &loaded);
+    g_assert_true (app_test_wait (is_true, &loaded, 10));
+    g_assert_cmpuint (mw_account_get_check_interval (mw_account_store_lookup (store, "ada")), ==, 0);
+  }
 
   weak = window;
   g_object_add_weak_pointer (G_OBJECT (window), &weak);
