@@ -523,6 +523,37 @@ test_refused (Fixture      *fixture,
   g_assert_cmpuint (count_account_files (fixture, MW_MAILDIR_FOLDER_SENT), ==, 0);
 }
 
+/* Some recipients refused for good: the others get it, the message is in
+ * Sent, and the report names each refused address with the server's
+ * words. */
+static void
+test_partly_refused (Fixture      *fixture,
+                     gconstpointer data)
+{
+  AdwMessageDialog *dialog;
+  gpointer          args[2];
+
+  fixture->server = start_server ("partly-refused");
+  mw_mail_server_set_refused_recipient (fixture->server, "nobody@example.org", REFUSAL);
+  run_server (fixture->server);
+  open_window (fixture, mw_mail_server_get_smtp_port (fixture->server));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (compose (fixture, ADDRESS ", nobody@example.org", "Partly", "For Ada only.\n")),
+                                             "compose.send", NULL));
+  g_assert_true (app_test_wait (dialog_shown, "send-report", 30));
+  dialog = find_dialog ("send-report");
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Some Recipients Were Refused");
+  g_assert_nonnull (strstr (dialog_body (dialog), "nobody@example.org"));
+  g_assert_nonnull (strstr (dialog_body (dialog), "Recipient address rejected"));
+  g_assert_null (strstr (dialog_body (dialog), ADDRESS));
+
+  args[0] = fixture->server;
+  args[1] = GUINT_TO_POINTER (1);
+  g_assert_true (app_test_wait (server_has, args, 10));
+  g_assert_true (wait_files (fixture, MW_MAILDIR_FOLDER_SENT, 1));
+  g_assert_true (wait_files (fixture, MW_MAILDIR_FOLDER_OUTBOX, 0));
+}
+
 static gboolean
 outbox_listed_empty (gpointer data)
 {
@@ -742,6 +773,8 @@ main (int   argc,
               fixture_set_up, test_server_down_then_up, fixture_tear_down);
   g_test_add ("/app/outbox-send/refused", Fixture, NULL,
               fixture_set_up, test_refused, fixture_tear_down);
+  g_test_add ("/app/outbox-send/partly-refused", Fixture, NULL,
+              fixture_set_up, test_partly_refused, fixture_tear_down);
   g_test_add ("/app/outbox-send/uncertain", Fixture, NULL,
               fixture_set_up, test_uncertain, fixture_tear_down);
   g_test_add ("/app/outbox-send/size-warning", Fixture, NULL,
