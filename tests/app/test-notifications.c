@@ -453,6 +453,65 @@ test_new_mail (void)
   fake_server_stop (&notifications);
 }
 
+/* Keeping running in the background: the window closes, the application
+ * stays until the preference is turned off. */
+
+typedef struct
+{
+  GSettings *settings;
+  gboolean   alive_after_close;
+  gboolean   returned;
+} Background;
+
+static gboolean
+still_running_cb (gpointer user_data)
+{
+  Background *background = user_data;
+
+  background->alive_after_close = !background->returned &&
+                                  gtk_application_get_windows (GTK_APPLICATION (application)) == NULL;
+  /* Turning it off lets the application end. */
+  g_settings_set_boolean (background->settings, "run-in-background", FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+close_windows_cb (gpointer user_data)
+{
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (application));
+
+  g_assert_nonnull (windows);
+  while (windows != NULL)
+    {
+      GList *next = windows->next;
+
+      gtk_window_destroy (windows->data);
+      windows = next;
+    }
+  g_timeout_add (500, still_running_cb, user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_background (void)
+{
+  Background background = { 0 };
+  g_autoptr (GSettings) settings = g_settings_new (APP_ID);
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (application), "run-in-background");
+
+  /* The main menu's toggle is the setting. */
+  g_assert_nonnull (action);
+  g_action_activate (action, NULL);
+  g_assert_true (g_settings_get_boolean (settings, "run-in-background"));
+
+  background.settings = settings;
+  g_idle_add (close_windows_cb, &background);
+  g_assert_cmpint (g_application_run (G_APPLICATION (application), 0, NULL), ==, 0);
+  background.returned = TRUE;
+  g_assert_true (background.alive_after_close);
+  g_assert_false (g_settings_get_boolean (settings, "run-in-background"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -471,6 +530,7 @@ main (int   argc,
   g_assert_no_error (error);
 
   g_test_add_func ("/app/notifications/new-mail", test_new_mail);
+  g_test_add_func ("/app/notifications/background", test_background);
 
   ret = g_test_run ();
   g_clear_object (&application);
