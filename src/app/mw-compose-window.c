@@ -642,6 +642,7 @@ send_action (GtkWidget  *widget,
   g_autofree char *body = NULL;
   GtkTextBuffer   *buffer = gtk_text_view_get_buffer (self->body_view);
   GtkTextIter      start, end;
+  MwSmtpSendFlags  flags = MW_SMTP_SEND_NONE;
 
   if (self->sending)
     return;
@@ -692,8 +693,13 @@ send_action (GtkWidget  *widget,
   set_progress_text (self, _ ("Saving in the Outbox…"));
   /* Not the window's cancellable: closing the window leaves the message
    * to the outbox; only Cancel stops it. */
-  mw_outbox_enqueue_async (self->outbox, message, self->from_address,
-                           (const char *const *) recipients, NULL, enqueue_cb, g_object_ref (self));
+  if (mw_message_builder_needs_8bit (builder))
+    flags |= MW_SMTP_SEND_8BITMIME;
+  if (mw_message_builder_needs_smtputf8 (builder))
+    flags |= MW_SMTP_SEND_SMTPUTF8;
+  mw_outbox_enqueue_full_async (self->outbox, message, self->from_address,
+                                (const char *const *) recipients, flags, NULL, enqueue_cb,
+                                g_object_ref (self));
 }
 
 MwComposeWindow *

@@ -123,13 +123,24 @@ gboolean mw_outbox_load_finish (MwOutbox     *self,
 /* Stores @message (as it will be sent: no Bcc header) and its envelope
  * durably. The new item is QUEUED; nothing is sent. Returns (transfer
  * full) the item id. */
-void  mw_outbox_enqueue_async (MwOutbox           *self,
-                               GBytes             *message,
-                               const char         *from,
-                               const char *const  *recipients,
-                               GCancellable       *cancellable,
-                               GAsyncReadyCallback callback,
-                               gpointer            user_data);
+void mw_outbox_enqueue_async (MwOutbox           *self,
+                              GBytes             *message,
+                              const char         *from,
+                              const char *const  *recipients,
+                              GCancellable       *cancellable,
+                              GAsyncReadyCallback callback,
+                              gpointer            user_data);
+/* The same, for a message that needs BODY=8BITMIME or SMTPUTF8 (@flags:
+ * MW_SMTP_SEND_8BITMIME, MW_SMTP_SEND_SMTPUTF8; kept in the envelope).
+ * Finish with mw_outbox_enqueue_finish(). */
+void  mw_outbox_enqueue_full_async (MwOutbox           *self,
+                                    GBytes             *message,
+                                    const char         *from,
+                                    const char *const  *recipients,
+                                    MwSmtpSendFlags     flags,
+                                    GCancellable       *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer            user_data);
 char *mw_outbox_enqueue_finish (MwOutbox     *self,
                                 GAsyncResult *result,
                                 GError      **error);
