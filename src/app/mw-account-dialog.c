@@ -115,8 +115,16 @@ smtp_connect_cb (GObject      *object,
 {
   g_autoptr (MwAccountDialog) self = user_data;
   g_autoptr (GError) error = NULL;
+  gboolean        connected = mw_smtp_client_connect_finish (MW_SMTP_CLIENT (object), result, &error);
+  GtkWindow      *parent = gtk_window_get_transient_for (GTK_WINDOW (self));
+  GtkApplication *app = parent != NULL ? gtk_window_get_application (parent) : NULL;
 
-  if (!mw_smtp_client_connect_finish (MW_SMTP_CLIENT (object), result, &error))
+  /* The server's SIZE, for the composer's warning. */
+  if (self->account != NULL && MW_IS_APPLICATION (app))
+    mw_send_queue_note_capabilities (mw_application_get_send_queue (MW_APPLICATION (app)),
+                                     mw_account_get_id (self->account),
+                                     mw_smtp_client_get_capabilities (MW_SMTP_CLIENT (object)));
+  if (!connected)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         finish_test (self, error->message);

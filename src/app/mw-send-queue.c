@@ -515,3 +515,19 @@ mw_send_queue_has_server (MwSendQueue *self,
   account = account_id != NULL ? g_hash_table_lookup (self->accounts, account_id) : NULL;
   return account != NULL && account->host != NULL && account->port != 0;
 }
+
+void
+mw_send_queue_note_capabilities (MwSendQueue              *self,
+                                 const char               *account_id,
+                                 const MwSmtpCapabilities *caps)
+{
+  Account *account;
+
+  g_return_if_fail (MW_IS_SEND_QUEUE (self));
+  g_return_if_fail (account_id != NULL);
+
+  account = g_hash_table_lookup (self->accounts, account_id);
+  if (account == NULL || caps == NULL)
+    return;
+  set_size_limit (account, (caps->flags & MW_SMTP_CAP_SIZE) ? caps->size : 0);
+}

@@ -11,6 +11,7 @@
 #include "mw-account-store.h"
 #include "mw-connection.h"
 #include "mw-outbox.h"
+#include "mw-smtp-client.h"
 #include "mw-transcript.h"
 
 G_BEGIN_DECLS
@@ -70,5 +71,10 @@ void mw_send_queue_set_accounts (MwSendQueue    *self,
  * "send-progress" (account id, bytes) follows each message going out. */
 guint64 mw_send_queue_get_size_limit (MwSendQueue *self,
                                       const char  *account_id);
+/* What the account's server said in an EHLO outside the outbox (the
+ * accounts dialog's Test Connection); @caps may be NULL. */
+void mw_send_queue_note_capabilities (MwSendQueue              *self,
+                                      const char               *account_id,
+                                      const MwSmtpCapabilities *caps);
 
 G_END_DECLS

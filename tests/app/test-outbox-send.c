@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "app-test-utils.h"
+#include "mw-account-dialog.h"
 #include "mw-account-store.h"
 #include "mw-application.h"
 #include "mw-compose-window.h"
@@ -712,9 +713,13 @@ test_size_warning (Fixture      *fixture,
   /* Nothing is known before the first session: no warning. */
   window = compose (fixture, ADDRESS, "Small", "Small enough.\n");
   g_assert_false (mw_compose_window_get_size_warning (window));
-  send_and_close (window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_cmpuint (mw_send_queue_get_size_limit (queue (), fixture->account_id), ==, 0);
 
-  /* The session recorded the server's SIZE, for this run and on disk. */
+  /* A session of the outbox records the server's SIZE, for this run and
+   * on disk. */
+  window = compose (fixture, ADDRESS, "Small", "Small enough.\n");
+  send_and_close (window);
   g_assert_true (app_test_wait (size_known, fixture, 10));
   cache_path = g_build_filename (g_get_user_data_dir (), "mailwire", "accounts", fixture->account_id,
                                  "smtp-size", NULL);
@@ -727,8 +732,31 @@ test_size_warning (Fixture      *fixture,
   g_assert_true (g_file_get_contents (cache_path, &cached, NULL, NULL));
   g_assert_cmpstr (g_strstrip (cached), ==, "6000");
 
+  /* Test Connection in the accounts dialog learns it too (after a
+   * different value, to tell). */
+  {
+    MwSmtpCapabilities other = { .flags = MW_SMTP_CAP_SIZE, .size = 1 };
+
+    mw_send_queue_note_capabilities (queue (), fixture->account_id, &other);
+    g_assert_cmpuint (mw_send_queue_get_size_limit (queue (), fixture->account_id), ==, 1);
+  }
+  {
+    g_autoptr (GList) toplevels = NULL;
+    GtkWindow *dialog = NULL;
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.accounts", NULL));
+    toplevels = gtk_window_list_toplevels ();
+    for (GList *l = toplevels; l != NULL; l = l->next)
+      if (MW_IS_ACCOUNT_DIALOG (l->data))
+        dialog = l->data;
+    g_assert_nonnull (dialog);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "account.test", NULL));
+    g_assert_true (app_test_wait (size_known, fixture, 20));
+    gtk_window_destroy (dialog);
+  }
+
   /* A new message: small, no banner; with an attachment over the limit,
-   * the banner; without it, none again. */
+   * the banner, which stays while the body changes. */
   window = compose (fixture, ADDRESS, "Large", "A photo.\n");
   g_assert_false (mw_compose_window_get_size_warning (window));
   g_assert_true (g_file_set_contents (path, contents, -1, NULL));
