@@ -398,9 +398,6 @@ set_sending (MwComposeWindow *self,
   gtk_widget_set_sensitive (GTK_WIDGET (self->bcc_entry), !sending);
   gtk_widget_set_sensitive (GTK_WIDGET (self->subject_entry), !sending);
   gtk_text_view_set_editable (self->body_view, !sending);
-  g_signal_connect_object (gtk_text_view_get_buffer (self->body_view), "changed",
-                           G_CALLBACK (update_size_warning), self, G_CONNECT_SWAPPED);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "compose.cancel-send", FALSE);
   addresses_changed_cb (self);
 }
 

@@ -350,6 +350,15 @@ state_is (gpointer data)
 }
 
 static gboolean
+sending_now (gpointer data)
+{
+  Fixture      *fixture = data;
+  MwOutboxItem *item = only_item (fixture);
+
+  return item != NULL && mw_outbox_item_get_state (item) == MW_OUTBOX_STATE_SENDING;
+}
+
+static gboolean
 server_has (gpointer data)
 {
   gpointer *args = data;
@@ -553,6 +562,32 @@ test_partly_refused (Fixture      *fixture,
   g_assert_true (app_test_wait (server_has, args, 10));
   g_assert_true (wait_files (fixture, MW_MAILDIR_FOLDER_SENT, 1));
   g_assert_true (wait_files (fixture, MW_MAILDIR_FOLDER_OUTBOX, 0));
+}
+
+/* Stop Sending while the server keeps the client waiting: the message
+ * comes back to the composer and leaves the Outbox. */
+static void
+test_stop_sending (Fixture      *fixture,
+                   gconstpointer data)
+{
+  g_autoptr (MwFakeServer) fake = mw_fake_server_new (MW_FAKE_TLS_NONE, NULL);
+  MwComposeWindow *window;
+
+  mw_fake_server_stall (fake, 5000);
+  mw_fake_server_close (fake);
+  mw_fake_server_start (fake);
+  open_window (fixture, mw_fake_server_get_port (fake));
+
+  window = compose (fixture, ADDRESS, "Stopped", "Never mind.\n");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "compose.send", NULL));
+  g_assert_true (app_test_wait (sending_now, fixture, 10));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "compose.cancel-send", NULL));
+
+  g_assert_true (wait_files (fixture, MW_MAILDIR_FOLDER_OUTBOX, 0));
+  g_assert_true (find_compose () == window);
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (app_test_find (GTK_WIDGET (window), GTK_TYPE_ENTRY, NULL, NULL))));
+  g_assert_null (only_item (fixture));
+  g_assert_cmpuint (count_account_files (fixture, MW_MAILDIR_FOLDER_SENT), ==, 0);
 }
 
 static gboolean
@@ -803,6 +838,8 @@ main (int   argc,
               fixture_set_up, test_refused, fixture_tear_down);
   g_test_add ("/app/outbox-send/partly-refused", Fixture, NULL,
               fixture_set_up, test_partly_refused, fixture_tear_down);
+  g_test_add ("/app/outbox-send/stop-sending", Fixture, NULL,
+              fixture_set_up, test_stop_sending, fixture_tear_down);
   g_test_add ("/app/outbox-send/uncertain", Fixture, NULL,
               fixture_set_up, test_uncertain, fixture_tear_down);
   g_test_add ("/app/outbox-send/size-warning", Fixture, NULL,
