@@ -41,6 +41,7 @@ struct _MwAccountDialog
   AdwEntryRow         *pop3_port_row;
   AdwEntryRow         *pop3_user_row;
   AdwPasswordEntryRow *pop3_password_row;
+  GtkSpinButton       *check_interval_spin;
   AdwEntryRow         *smtp_host_row;
   AdwComboRow         *smtp_security_row;
   AdwEntryRow         *smtp_port_row;
@@ -161,8 +162,16 @@ smtp_connect_cb (GObject      *object,
 {
   g_autoptr (MwAccountDialog) self = user_data;
   g_autoptr (GError) error = NULL;
+  gboolean        connected = mw_smtp_client_connect_finish (MW_SMTP_CLIENT (object), result, &error);
+  GtkWindow      *parent = gtk_window_get_transient_for (GTK_WINDOW (self));
+  GtkApplication *app = parent != NULL ? gtk_window_get_application (parent) : NULL;
 
-  if (!mw_smtp_client_connect_finish (MW_SMTP_CLIENT (object), result, &error))
+  /* The server's SIZE, for the composer's warning. */
+  if (self->account != NULL && MW_IS_APPLICATION (app))
+    mw_send_queue_note_capabilities (mw_application_get_send_queue (MW_APPLICATION (app)),
+                                     mw_account_get_id (self->account),
+                                     mw_smtp_client_get_capabilities (MW_SMTP_CLIENT (object)));
+  if (!connected)
     {
       g_autofree char *described = NULL;
 
@@ -337,6 +346,7 @@ save_action (GtkWidget  *widget,
   mw_account_set_allow_plaintext (self->account, gtk_switch_get_active (self->plaintext_switch));
   mw_account_set_pop3_fingerprint (self->account, self->pop3_fingerprint);
   mw_account_set_smtp_fingerprint (self->account, self->smtp_fingerprint);
+  mw_account_set_check_interval (self->account, gtk_spin_button_get_value_as_int (self->check_interval_spin));
 
   if (is_new && !mw_account_store_add (self->store, self->account, &error))
     {
@@ -384,6 +394,12 @@ mw_account_dialog_new (GtkWindow      *parent,
       self->smtp_fingerprint = g_strdup (mw_account_get_smtp_fingerprint (account));
       mw_account_guess_keep_filled (self->guess);
     }
+  {
+    g_autoptr (MwAccount) defaults = mw_account_new ("defaults");
+
+    gtk_spin_button_set_value (self->check_interval_spin,
+                               mw_account_get_check_interval (account != NULL ? account : defaults));
+  }
   return self;
 }
 
@@ -458,6 +474,7 @@ mw_account_dialog_class_init (MwAccountDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MwAccountDialog, plaintext_switch);
   gtk_widget_class_bind_template_child (widget_class, MwAccountDialog, test_row);
   gtk_widget_class_bind_template_child (widget_class, MwAccountDialog, test_spinner);
+  gtk_widget_class_bind_template_child (widget_class, MwAccountDialog, check_interval_spin);
 
   gtk_widget_class_install_action (widget_class, "account.test", NULL, test_action);
   gtk_widget_class_install_action (widget_class, "account.save", NULL, save_action);

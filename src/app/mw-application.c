@@ -11,6 +11,7 @@
 #include "mw-app-resources.h"
 #include "mw-application.h"
 #include "mw-compose-window.h"
+#include "mw-mail-checker.h"
 #include "mw-mailto.h"
 #include "mw-window.h"
 
@@ -24,6 +25,12 @@ struct _MwApplication
   /* Opens help: and web links; replaced in tests. */
   MwUriLauncher uri_launcher;
   gpointer      uri_launcher_data;
+  /* Every account's outbox, alive while the application runs. */
+  MwSendQueue *send_queue;
+  /* Background checks for new mail. */
+  MwMailChecker *checker;
+  GSettings     *settings;
+  gboolean       held; /* running in the background */
 };
 
 G_DEFINE_FINAL_TYPE (MwApplication, mw_application, ADW_TYPE_APPLICATION)
@@ -53,6 +60,37 @@ mw_application_ensure_resources (void)
       mw_app_register_resource ();
       g_once_init_leave (&registered, 1);
     }
+}
+
+MwSendQueue *
+mw_application_get_send_queue (MwApplication *self)
+{
+  g_return_val_if_fail (MW_IS_APPLICATION (self), NULL);
+
+  if (self->send_queue == NULL)
+    self->send_queue = mw_send_queue_new ();
+  return self->send_queue;
+}
+
+MwMailChecker *
+mw_application_get_mail_checker (MwApplication *self)
+{
+  g_return_val_if_fail (MW_IS_APPLICATION (self), NULL);
+
+  if (self->checker == NULL)
+    self->checker = mw_mail_checker_new (G_APPLICATION (self));
+  return self->checker;
+}
+
+void
+mw_application_set_accounts (MwApplication  *self,
+                             MwAccountStore *accounts)
+{
+  g_return_if_fail (MW_IS_APPLICATION (self));
+  g_return_if_fail (MW_IS_ACCOUNT_STORE (accounts));
+
+  mw_send_queue_set_accounts (mw_application_get_send_queue (self), accounts);
+  mw_mail_checker_set_accounts (mw_application_get_mail_checker (self), accounts);
 }
 
 MwApplication *
@@ -221,7 +259,42 @@ help_activated (GSimpleAction *action,
   self->uri_launcher (GTK_WINDOW (get_window (self)), "help:mailwire", self->uri_launcher_data);
 }
 
+static void
+show_account_activated (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  MwApplication *self = user_data;
+  MwWindow      *window = get_window (self);
+
+  if (window == NULL)
+    {
+      g_application_activate (G_APPLICATION (self));
+      window = get_window (self);
+    }
+  if (window == NULL)
+    return;
+  mw_window_show_account (window, g_variant_get_string (parameter, NULL));
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+/* Running in the background: the application stays when its last window
+ * closes, so that the checks and the outbox go on. */
+static void
+background_changed_cb (MwApplication *self)
+{
+  gboolean background = self->settings != NULL &&
+                        g_settings_get_boolean (self->settings, "run-in-background");
+
+  if (background && !self->held)
+    g_application_hold (G_APPLICATION (self));
+  else if (!background && self->held)
+    g_application_release (G_APPLICATION (self));
+  self->held = background;
+}
+
 static const GActionEntry app_actions[] = {
+  { "show-account", show_account_activated, "s" },
   { "quit", quit_activated },
   { "compose", compose_activated },
   { "preferences", preferences_activated },
@@ -261,6 +334,24 @@ mw_application_startup (GApplication *app)
     gtk_application_set_accels_for_action (GTK_APPLICATION (self),
                                            app_accels[i].action,
                                            app_accels[i].accels);
+
+  {
+    GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+    g_autoptr (GSettingsSchema) schema = source != NULL ? g_settings_schema_source_lookup (source, APP_ID, TRUE) : NULL;
+
+    /* Running from the build tree without the schema: no preference. */
+    if (schema != NULL && g_settings_schema_has_key (schema, "run-in-background"))
+      {
+        g_autoptr (GAction) background = NULL;
+
+        self->settings = g_settings_new_full (schema, NULL, NULL);
+        background = g_settings_create_action (self->settings, "run-in-background");
+        g_action_map_add_action (G_ACTION_MAP (self), background);
+        g_signal_connect_object (self->settings, "changed::run-in-background",
+                                 G_CALLBACK (background_changed_cb), self, G_CONNECT_SWAPPED);
+        background_changed_cb (self);
+      }
+  }
 }
 
 static void
@@ -421,6 +512,9 @@ mw_application_finalize (GObject *object)
   MwApplication *self = MW_APPLICATION (object);
 
   g_clear_pointer (&self->pending_mailtos, g_ptr_array_unref);
+  g_clear_object (&self->send_queue);
+  g_clear_object (&self->checker);
+  g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (mw_application_parent_class)->finalize (object);
 }

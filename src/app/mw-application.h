@@ -8,6 +8,10 @@
 
 #include <adwaita.h>
 
+#include "mw-account-store.h"
+#include "mw-mail-checker.h"
+#include "mw-send-queue.h"
+
 G_BEGIN_DECLS
 
 #define MW_TYPE_APPLICATION (mw_application_get_type ())
@@ -37,5 +41,13 @@ void mw_application_set_uri_launcher (MwApplication *self,
 gboolean mw_application_get_demo (MwApplication *self);
 void     mw_application_set_demo (MwApplication *self,
                                   gboolean       demo);
+
+/* (transfer none): every account's outbox. */
+MwSendQueue *mw_application_get_send_queue (MwApplication *self);
+/* (transfer none): the background checks for new mail. */
+MwMailChecker *mw_application_get_mail_checker (MwApplication *self);
+/* The stored accounts were read: outboxes and checks follow them. */
+void mw_application_set_accounts (MwApplication  *self,
+                                  MwAccountStore *accounts);
 
 G_END_DECLS

@@ -9,29 +9,31 @@
 #include "mw-compose-window.h"
 #include "mw-error-text.h"
 #include "mw-application.h"
-#include "mw-certificate-trust.h"
 #include "mw-message-builder.h"
+#include "mw-reply-explainer.h"
 
 #include <glib/gi18n.h>
 #include <gmime/gmime.h>
+#include <string.h>
 
 struct _MwComposeWindow
 {
   AdwWindow parent_instance;
 
-  MwSmtpClient     *client;
+  MwOutbox         *outbox;
+  MwSendQueue      *queue;
   GCancellable     *cancellable;
+  GCancellable     *send_cancellable;
+  char             *item_id; /* the message in the outbox */
+  gulong            items_changed_id;
+  gulong            busy_id;
+  guint64           size_limit;
   char             *from_address;
   GPtrArray        *attachment_files; /* GFile */
   GPtrArray        *attachment_bytes; /* GBytes, in step with the files */
   GBytes           *message;
   MwMessageBuilder *draft; /* a reply or forward being written */
   gboolean          sending;
-
-  /* For trusting the server's certificate, when the account is stored. */
-  MwAccountStore *store;
-  MwAccount      *account;
-  char           *host;
 
   AdwToastOverlay *toast_overlay;
   GtkLabel        *from_label;
@@ -42,7 +44,11 @@ struct _MwComposeWindow
   GtkTextView     *body_view;
   GtkRevealer     *attachments_revealer;
   GtkFlowBox      *attachments_box;
-  GtkSpinner      *spinner;
+  GtkRevealer     *progress_revealer;
+  GtkLabel        *progress_label;
+  GtkProgressBar  *progress_bar;
+  GtkRevealer     *size_revealer;
+  GtkLabel        *size_label;
 };
 
 G_DEFINE_FINAL_TYPE (MwComposeWindow, mw_compose_window, ADW_TYPE_WINDOW)
@@ -54,6 +60,8 @@ enum
 };
 
 static guint signals[N_SIGNALS];
+
+static void update_size_warning (MwComposeWindow *self);
 
 /* Splits an address field into mailboxes; FALSE when any is not valid.
  * @builder_add may be NULL to check only. */
@@ -130,20 +138,6 @@ addresses_changed_cb (MwComposeWindow *self)
                                  ok && !self->sending && n_to + n_cc + n_bcc > 0);
 }
 
-static void
-set_sending (MwComposeWindow *self,
-             gboolean         sending)
-{
-  self->sending = sending;
-  gtk_spinner_set_spinning (self->spinner, sending);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->to_entry), !sending);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->cc_entry), !sending);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->bcc_entry), !sending);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->subject_entry), !sending);
-  gtk_text_view_set_editable (self->body_view, !sending);
-  addresses_changed_cb (self);
-}
-
 /* Attachments. */
 
 static void
@@ -157,6 +151,7 @@ remove_attachment_cb (GtkButton       *button,
   g_ptr_array_remove_index (self->attachment_bytes, index);
   gtk_flow_box_remove (self->attachments_box, child);
   gtk_revealer_set_reveal_child (self->attachments_revealer, self->attachment_files->len > 0);
+  update_size_warning (self);
 }
 
 static void
@@ -200,6 +195,7 @@ load_cb (GObject      *object,
   gtk_box_append (GTK_BOX (box), button);
   gtk_flow_box_append (self->attachments_box, box);
   gtk_revealer_set_reveal_child (self->attachments_revealer, TRUE);
+  update_size_warning (self);
 }
 
 static void
@@ -207,6 +203,24 @@ attach_file (MwComposeWindow *self,
              GFile           *file)
 {
   g_file_load_bytes_async (file, self->cancellable, load_cb, g_object_ref (self));
+}
+
+void
+mw_compose_window_add_attachment (MwComposeWindow *self,
+                                  GFile           *file)
+{
+  g_return_if_fail (MW_IS_COMPOSE_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  attach_file (self, file);
+}
+
+guint
+mw_compose_window_get_n_attachments (MwComposeWindow *self)
+{
+  g_return_val_if_fail (MW_IS_COMPOSE_WINDOW (self), 0);
+
+  return self->attachment_files->len;
 }
 
 static void
@@ -264,170 +278,373 @@ drop_cb (GtkDropTarget   *target,
   return TRUE;
 }
 
-/* Sending. */
+/* The size warning: the server said how large a message it takes. */
+
+/* What the message will weigh on the wire: attachments grow by a third in
+ * base64 plus line ends, and the headers take a little. */
+static guint64
+estimate_size (MwComposeWindow *self)
+{
+  GtkTextBuffer   *buffer = gtk_text_view_get_buffer (self->body_view);
+  GtkTextIter      start, end;
+  guint64          size = 2048;
+  g_autofree char *body = NULL;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  body = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  size += strlen (body);
+  for (guint i = 0; i < self->attachment_bytes->len; i++)
+    {
+      guint64 raw = g_bytes_get_size (g_ptr_array_index (self->attachment_bytes, i));
+      guint64 encoded = (raw + 2) / 3 * 4;
+
+      size += encoded + encoded / 76 * 2 + 512;
+    }
+  return size;
+}
 
 static void
-report (MwComposeWindow  *self,
-        const char       *heading,
-        const char       *body,
-        MwSmtpSendResult *result)
+update_size_warning (MwComposeWindow *self)
+{
+  guint64 size;
+
+  if (self->size_limit == 0)
+    {
+      gtk_revealer_set_reveal_child (self->size_revealer, FALSE);
+      return;
+    }
+  size = estimate_size (self);
+  if (size > self->size_limit)
+    {
+      g_autofree char *have = g_format_size (size);
+      g_autofree char *limit = g_format_size (self->size_limit);
+      g_autofree char *text = NULL;
+
+      /* Translators: the first %s is the message's size, the second the
+       * largest message the server accepts, e.g. "3.1 MB" and "2.0 MB". */
+      text = g_strdup_printf (_ ("This message is about %s, larger than the %s the outgoing server accepts. It will probably be refused."),
+                              have, limit);
+      gtk_label_set_label (self->size_label, text);
+      gtk_revealer_set_reveal_child (self->size_revealer, TRUE);
+    }
+  else
+    gtk_revealer_set_reveal_child (self->size_revealer, FALSE);
+}
+
+/* Sending: through the account's outbox, so that the message is on disk
+ * before the first byte goes to the server. */
+
+static char *
+describe_reply (const char *reply)
+{
+  g_autoptr (GString) text = g_string_new (reply);
+  MwReplyExplanation *explanation;
+  g_autofree char    *plain = NULL;
+
+  if (reply == NULL || *reply == '\0')
+    return g_string_free (g_steal_pointer (&text), FALSE);
+  explanation = mw_reply_explain (MW_REPLY_PROTOCOL_SMTP, reply);
+  plain = mw_reply_explanation_to_string (explanation);
+  mw_reply_explanation_free (explanation);
+  if (plain != NULL && *plain != '\0')
+    g_string_append_printf (text, "\n\n%s", plain);
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static void
+report (MwComposeWindow *self,
+        const char      *heading,
+        const char      *body,
+        MwOutboxItem    *item)
 {
   g_autoptr (GString) text = g_string_new (body);
+  GPtrArray *recipients = item != NULL ? mw_outbox_item_get_recipient_results (item) : NULL;
   GtkWidget *dialog;
 
-  if (result != NULL)
+  for (guint i = 0; recipients != NULL && i < recipients->len; i++)
     {
-      GPtrArray *recipients = mw_smtp_send_result_get_recipients (result);
+      MwSmtpRecipient *recipient = g_ptr_array_index (recipients, i);
+      g_autofree char *words = NULL;
 
-      for (guint i = 0; i < recipients->len; i++)
+      if (recipient->accepted)
+        continue;
+      words = recipient->reply != NULL ? mw_smtp_reply_quote (recipient->reply) : NULL;
+      g_string_append_printf (text, "\n\n%s\n%s", recipient->address,
+                              words != NULL ? words : _ ("No answer from the server"));
+      /* Beside the server's words, what they mean. */
+      if (recipient->reply != NULL && recipient->reply->lines != NULL)
         {
-          MwSmtpRecipient *recipient = g_ptr_array_index (recipients, i);
+          g_autofree char *joined = g_strjoinv ("\n", recipient->reply->lines);
+          g_autoptr (MwReplyExplanation) explanation = mw_reply_explain (MW_REPLY_PROTOCOL_SMTP, joined);
 
-          if (recipient->accepted)
-            continue;
-          g_string_append_printf (text, "\n\n%s\n%s", recipient->address,
-                                  recipient->reply != NULL && recipient->reply->text != NULL ? recipient->reply->text : _ ("No answer from the server"));
-          /* Beside the server's words, what they mean. */
-          if (recipient->reply != NULL && recipient->reply->lines != NULL)
-            {
-              g_autofree char *joined = g_strjoinv ("\n", recipient->reply->lines);
-              g_autoptr (MwReplyExplanation) explanation = mw_reply_explain (MW_REPLY_PROTOCOL_SMTP, joined);
-
-              g_string_append_printf (text, "\n%s", explanation->sentence);
-            }
+          g_string_append_printf (text, "\n%s", explanation->sentence);
         }
     }
 
   dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, text->str);
+  gtk_widget_add_css_class (dialog, "send-report");
   adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _ ("_Close"));
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
 /* A failure, with the server's words explained. */
 static void
-report_error (MwComposeWindow  *self,
-              const char       *heading,
-              const GError     *error,
-              MwSmtpSendResult *result)
+report_error (MwComposeWindow *self,
+              const char      *heading,
+              const GError    *error,
+              MwOutboxItem    *item)
 {
   g_autofree char *body = mw_error_text_describe (error);
 
-  report (self, heading, body, result);
+  report (self, heading, body, item);
 }
 
 static void
-quit_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
+set_progress_text (MwComposeWindow *self,
+                   const char      *text)
 {
-  mw_smtp_client_quit_finish (MW_SMTP_CLIENT (object), result, NULL);
+  gtk_label_set_label (self->progress_label, text);
 }
 
 static void
-send_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
+set_sending (MwComposeWindow *self,
+             gboolean         sending)
 {
-  g_autoptr (MwComposeWindow) self = user_data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (MwSmtpSendResult) send_result = NULL;
-  GtkWindow *parent;
-
-  if (!mw_smtp_client_send_finish (MW_SMTP_CLIENT (object), result, &send_result, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      mw_smtp_client_quit_async (self->client, NULL, quit_cb, NULL);
-      set_sending (self, FALSE);
-      report_error (self, _ ("The Message Was Not Sent"), error, send_result);
-      return;
-    }
-
-  mw_smtp_client_quit_async (self->client, NULL, quit_cb, NULL);
-  set_sending (self, FALSE);
-  if (self->message != NULL)
-    g_signal_emit (self, signals[SIGNAL_SENT], 0, self->message);
-  if (send_result != NULL && mw_smtp_send_result_get_n_refused (send_result) > 0)
-    {
-      report (self, _ ("Some Recipients Were Refused"),
-              _ ("The message was sent to the other recipients."), send_result);
-      return;
-    }
-
-  parent = gtk_window_get_transient_for (GTK_WINDOW (self));
-  if (parent != NULL)
-    gtk_widget_activate_action (GTK_WIDGET (parent), "win.message-sent", NULL);
-  gtk_window_destroy (GTK_WINDOW (self));
-}
-
-typedef struct
-{
-  GBytes         *message;
-  char          **recipients;
-  MwSmtpSendFlags flags;
-} Send;
-
-static void
-send_free (Send *send)
-{
-  g_bytes_unref (send->message);
-  g_strfreev (send->recipients);
-  g_free (send);
+  self->sending = sending;
+  gtk_revealer_set_reveal_child (self->progress_revealer, sending);
+  gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "compose.cancel-send", sending);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->to_entry), !sending);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->cc_entry), !sending);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->bcc_entry), !sending);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->subject_entry), !sending);
+  gtk_text_view_set_editable (self->body_view, !sending);
+  addresses_changed_cb (self);
 }
 
 static void
-retry_send (GObject *owner,
-            gpointer data)
-{
-  MwComposeWindow *self = MW_COMPOSE_WINDOW (owner);
-
-  mw_smtp_client_set_pinned_fingerprint (self->client, mw_account_get_smtp_fingerprint (self->account));
-  gtk_widget_activate_action (GTK_WIDGET (self), "compose.send", NULL);
-}
-
-static gboolean
-offer_trust (MwComposeWindow *self,
-             const GError    *error)
-{
-  MwConnection *connection = mw_smtp_client_get_connection (self->client);
-
-  return mw_certificate_trust_offer (GTK_WINDOW (self), G_OBJECT (self), self->store, self->account,
-                                     MW_PROTOCOL_SMTP, self->host, error,
-                                     connection != NULL ? mw_connection_get_certificate_info (connection) : NULL,
-                                     retry_send, NULL, NULL);
-}
-
-static void
-connect_cb (GObject      *object,
+removed_cb (GObject      *object,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  g_autoptr (GTask) task = user_data;
-  MwComposeWindow *self = g_task_get_source_object (task);
-  Send            *send = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
-  g_autoptr (GInputStream) stream = NULL;
 
-  if (!mw_smtp_client_connect_finish (MW_SMTP_CLIENT (object), result, &error))
+  if (!mw_outbox_remove_finish (MW_OUTBOX (object), result, &error))
+    g_debug ("Could not take the message back from the Outbox: %s", error->message);
+}
+
+/* The message came back to the composer: it leaves the Outbox. */
+static void
+take_back (MwComposeWindow *self)
+{
+  if (self->item_id != NULL && mw_outbox_lookup (self->outbox, self->item_id) != NULL)
+    mw_outbox_remove_async (self->outbox, self->item_id, NULL, removed_cb, NULL);
+  g_clear_pointer (&self->item_id, g_free);
+}
+
+static void
+close_to_parent (MwComposeWindow *self,
+                 const char      *action)
+{
+  GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (self));
+
+  if (parent != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (parent), action, NULL);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+/* The outbox is done with the message for now: tell the user. */
+static void
+finish_send (MwComposeWindow *self,
+             const GError    *error)
+{
+  MwOutboxItem    *item = self->item_id != NULL ? mw_outbox_lookup (self->outbox, self->item_id) : NULL;
+  g_autofree char *words = NULL;
+
+  g_clear_signal_handler (&self->items_changed_id, self->outbox);
+  g_clear_signal_handler (&self->busy_id, self->outbox);
+  set_sending (self, FALSE);
+
+  if (item == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          set_sending (self, FALSE);
-          if (self->account == NULL || !offer_trust (self, error))
-            report_error (self, _ ("The Message Was Not Sent"), error, NULL);
-        }
-      g_task_return_boolean (task, FALSE);
+      g_clear_pointer (&self->item_id, g_free);
+      if (error != NULL)
+        report_error (self, _ ("The Message Was Not Sent"), error, NULL);
       return;
     }
 
-  g_clear_pointer (&self->message, g_bytes_unref);
-  self->message = g_bytes_ref (send->message);
-  stream = g_memory_input_stream_new_from_bytes (send->message);
-  mw_smtp_client_send_async (self->client, self->from_address,
-                             (const char *const *) send->recipients, stream,
-                             g_bytes_get_size (send->message), send->flags, NULL,
-                             self->cancellable, send_cb, g_object_ref (self));
-  g_task_return_boolean (task, TRUE);
+  words = describe_reply (mw_outbox_item_get_reply (item));
+  switch (mw_outbox_item_get_state (item))
+    {
+    case MW_OUTBOX_STATE_SENT:
+      g_signal_emit (self, signals[SIGNAL_SENT], 0, self->message);
+      g_clear_pointer (&self->item_id, g_free);
+      close_to_parent (self, "win.message-sent");
+      return;
+
+    case MW_OUTBOX_STATE_PARTIAL:
+      g_signal_emit (self, signals[SIGNAL_SENT], 0, self->message);
+      report (self, _ ("Some Recipients Were Refused"),
+              _ ("The message was sent to the other recipients and is in Sent."), item);
+      g_clear_pointer (&self->item_id, g_free);
+      return;
+
+    case MW_OUTBOX_STATE_RETRY_WAIT:
+      g_signal_emit (self, signals[SIGNAL_SENT], 0, self->message);
+      g_clear_pointer (&self->item_id, g_free);
+      close_to_parent (self, "win.message-queued");
+      return;
+
+    case MW_OUTBOX_STATE_UNCERTAIN:
+      {
+        GtkWindow       *parent = gtk_window_get_transient_for (GTK_WINDOW (self));
+        GtkWidget       *dialog;
+        g_autofree char *body = NULL;
+
+        body = g_strdup_printf ("%s\n\n%s",
+                                _ ("The connection ended after the whole message was sent and before the server confirmed it. The server may have accepted it. The message stays in the Outbox and is not sent again unless you choose Send Again."),
+                                words);
+        g_signal_emit (self, signals[SIGNAL_SENT], 0, self->message);
+        g_clear_pointer (&self->item_id, g_free);
+        dialog = adw_message_dialog_new (parent, _ ("Delivery Uncertain"), body);
+        gtk_widget_add_css_class (dialog, "send-report");
+        adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _ ("_Close"));
+        gtk_window_present (GTK_WINDOW (dialog));
+        gtk_window_destroy (GTK_WINDOW (self));
+        return;
+      }
+
+    case MW_OUTBOX_STATE_FAILED:
+      report (self, _ ("The Server Refused the Message"), words, item);
+      take_back (self);
+      return;
+
+    case MW_OUTBOX_STATE_QUEUED:
+    case MW_OUTBOX_STATE_SENDING:
+    default:
+      /* Cancelled, or nothing could be tried (a setting to fix). */
+      take_back (self);
+      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        report (self, _ ("The Message Was Not Sent"), error->message, NULL);
+      else
+        adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_ ("Sending cancelled")));
+      return;
+    }
+}
+
+static void
+items_changed_cb (MwComposeWindow *self)
+{
+  MwOutboxItem *item = self->item_id != NULL ? mw_outbox_lookup (self->outbox, self->item_id) : NULL;
+
+  if (item == NULL)
+    return;
+  switch (mw_outbox_item_get_state (item))
+    {
+    case MW_OUTBOX_STATE_QUEUED:
+      set_progress_text (self, _ ("Saved in the Outbox, waiting to be sent…"));
+      break;
+    case MW_OUTBOX_STATE_SENDING:
+      set_progress_text (self, _ ("Sending…"));
+      break;
+    case MW_OUTBOX_STATE_SENT:
+    case MW_OUTBOX_STATE_RETRY_WAIT:
+    case MW_OUTBOX_STATE_FAILED:
+    case MW_OUTBOX_STATE_UNCERTAIN:
+    case MW_OUTBOX_STATE_PARTIAL:
+    default:
+      break;
+    }
+}
+
+static void
+busy_changed_cb (MwComposeWindow *self)
+{
+  /* Another pass was sending when ours was asked for: its second pass
+   * took the message, and is over now. */
+  if (!mw_outbox_get_busy (self->outbox))
+    finish_send (self, NULL);
+}
+
+static void
+send_progress_cb (MwComposeWindow *self,
+                  const char      *account_id,
+                  guint64          bytes)
+{
+  if (!self->sending || self->message == NULL ||
+      g_strcmp0 (account_id, mw_outbox_get_account_id (self->outbox)) != 0)
+    return;
+  gtk_progress_bar_set_fraction (self->progress_bar,
+                                 MIN (1.0, (double) bytes / MAX (1, g_bytes_get_size (self->message))));
+}
+
+static void
+flush_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr (MwComposeWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!mw_outbox_flush_finish (MW_OUTBOX (object), result, &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PENDING))
+    {
+      if (self->busy_id == 0 && !gtk_widget_in_destruction (GTK_WIDGET (self)))
+        self->busy_id = g_signal_connect_object (self->outbox, "notify::busy",
+                                                 G_CALLBACK (busy_changed_cb), self, G_CONNECT_SWAPPED);
+      return;
+    }
+  if (!gtk_widget_in_destruction (GTK_WIDGET (self)))
+    finish_send (self, error);
+}
+
+static void
+enqueue_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr (MwComposeWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  char *id;
+
+  id = mw_outbox_enqueue_finish (MW_OUTBOX (object), result, &error);
+  if (id == NULL)
+    {
+      if (gtk_widget_in_destruction (GTK_WIDGET (self)))
+        return;
+      set_sending (self, FALSE);
+      report (self, _ ("The Message Could Not Be Saved in the Outbox"), error->message, NULL);
+      return;
+    }
+  g_free (self->item_id);
+  self->item_id = id;
+  if (gtk_widget_in_destruction (GTK_WIDGET (self)))
+    {
+      /* Closed while saving: the outbox sends it on its own. */
+      mw_outbox_flush_async (self->outbox, NULL, NULL, NULL);
+      return;
+    }
+  if (g_cancellable_is_cancelled (self->send_cancellable))
+    {
+      finish_send (self, NULL);
+      return;
+    }
+
+  self->items_changed_id = g_signal_connect_object (self->outbox, "items-changed",
+                                                    G_CALLBACK (items_changed_cb), self, G_CONNECT_SWAPPED);
+  set_progress_text (self, _ ("Connecting…"));
+  mw_outbox_flush_async (self->outbox, self->send_cancellable, flush_cb, g_object_ref (self));
+}
+
+static void
+cancel_send_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  MwComposeWindow *self = MW_COMPOSE_WINDOW (widget);
+
+  if (self->sending)
+    g_cancellable_cancel (self->send_cancellable);
 }
 
 static void
@@ -438,11 +655,12 @@ send_action (GtkWidget  *widget,
   MwComposeWindow *self = MW_COMPOSE_WINDOW (widget);
   g_autoptr (MwMessageBuilder) builder = NULL;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GTask) task = NULL;
+  g_autoptr (GBytes) message = NULL;
+  g_auto (GStrv) recipients = NULL;
   g_autofree char *body = NULL;
   GtkTextBuffer   *buffer = gtk_text_view_get_buffer (self->body_view);
   GtkTextIter      start, end;
-  Send            *send;
+  MwSmtpSendFlags  flags = MW_SMTP_SEND_NONE;
 
   if (self->sending)
     return;
@@ -477,57 +695,87 @@ send_action (GtkWidget  *widget,
                                          name, mime != NULL ? mime : "application/octet-stream");
     }
 
-  send = g_new0 (Send, 1);
-  send->message = mw_message_builder_build (builder, &error);
-  if (send->message == NULL)
+  message = mw_message_builder_build (builder, &error);
+  if (message == NULL)
     {
-      send_free (send);
       report_error (self, _ ("The Message Was Not Sent"), error, NULL);
       return;
     }
-  send->recipients = mw_message_builder_get_envelope_recipients (builder);
-  if (mw_message_builder_needs_8bit (builder))
-    send->flags |= MW_SMTP_SEND_8BITMIME;
-  if (mw_message_builder_needs_smtputf8 (builder))
-    send->flags |= MW_SMTP_SEND_SMTPUTF8;
+  recipients = mw_message_builder_get_envelope_recipients (builder);
 
+  g_clear_pointer (&self->message, g_bytes_unref);
+  self->message = g_bytes_ref (message);
+  g_clear_object (&self->send_cancellable);
+  self->send_cancellable = g_cancellable_new ();
   set_sending (self, TRUE);
-  task = g_task_new (self, self->cancellable, NULL, NULL);
-  g_task_set_task_data (task, send, (GDestroyNotify) send_free);
-  mw_smtp_client_connect_async (self->client, self->cancellable, connect_cb, g_steal_pointer (&task));
+  set_progress_text (self, _ ("Saving in the Outbox…"));
+  /* Not the window's cancellable: closing the window leaves the message
+   * to the outbox; only Cancel stops it. */
+  if (mw_message_builder_needs_8bit (builder))
+    flags |= MW_SMTP_SEND_8BITMIME;
+  if (mw_message_builder_needs_smtputf8 (builder))
+    flags |= MW_SMTP_SEND_SMTPUTF8;
+  mw_outbox_enqueue_full_async (self->outbox, message, self->from_address,
+                                (const char *const *) recipients, flags, NULL, enqueue_cb,
+                                g_object_ref (self));
 }
 
 MwComposeWindow *
-mw_compose_window_new (GtkWindow    *parent,
-                       const char   *from_address,
-                       MwSmtpClient *client)
+mw_compose_window_new (GtkWindow  *parent,
+                       const char *from_address,
+                       MwOutbox   *outbox)
 {
   MwComposeWindow *self;
 
-  g_return_val_if_fail (MW_IS_SMTP_CLIENT (client), NULL);
+  g_return_val_if_fail (MW_IS_OUTBOX (outbox), NULL);
 
   self = g_object_new (MW_TYPE_COMPOSE_WINDOW, "transient-for", parent, NULL);
-  self->client = g_object_ref (client);
+  self->outbox = g_object_ref (outbox);
   self->from_address = g_strdup (from_address);
   gtk_label_set_label (self->from_label, from_address);
   return self;
 }
 
+static void
+queue_size_changed_cb (MwComposeWindow *self,
+                       const char      *account_id)
+{
+  if (g_strcmp0 (account_id, mw_outbox_get_account_id (self->outbox)) == 0)
+    mw_compose_window_set_size_limit (self, mw_send_queue_get_size_limit (self->queue, account_id));
+}
+
 void
-mw_compose_window_set_account (MwComposeWindow *self,
-                               MwAccountStore  *store,
-                               MwAccount       *account,
-                               const char      *host)
+mw_compose_window_set_send_queue (MwComposeWindow *self,
+                                  MwSendQueue     *queue)
 {
   g_return_if_fail (MW_IS_COMPOSE_WINDOW (self));
-  g_return_if_fail (MW_IS_ACCOUNT_STORE (store));
-  g_return_if_fail (MW_IS_ACCOUNT (account));
+  g_return_if_fail (MW_IS_SEND_QUEUE (queue));
+  g_return_if_fail (self->queue == NULL);
 
-  g_set_object (&self->store, store);
-  g_set_object (&self->account, account);
-  g_free (self->host);
-  self->host = g_strdup (host);
-  mw_smtp_client_set_pinned_fingerprint (self->client, mw_account_get_smtp_fingerprint (account));
+  self->queue = g_object_ref (queue);
+  g_signal_connect_object (queue, "send-progress", G_CALLBACK (send_progress_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (queue, "size-limit-changed", G_CALLBACK (queue_size_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  mw_compose_window_set_size_limit (self, mw_send_queue_get_size_limit (queue, mw_outbox_get_account_id (self->outbox)));
+}
+
+void
+mw_compose_window_set_size_limit (MwComposeWindow *self,
+                                  guint64          size)
+{
+  g_return_if_fail (MW_IS_COMPOSE_WINDOW (self));
+
+  self->size_limit = size;
+  update_size_warning (self);
+}
+
+gboolean
+mw_compose_window_get_size_warning (MwComposeWindow *self)
+{
+  g_return_val_if_fail (MW_IS_COMPOSE_WINDOW (self), FALSE);
+
+  return gtk_revealer_get_reveal_child (self->size_revealer);
 }
 
 void
@@ -639,11 +887,13 @@ mw_compose_window_dispose (GObject *object)
   MwComposeWindow *self = MW_COMPOSE_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
-  if (self->client != NULL)
-    mw_smtp_client_close (self->client);
-  g_clear_object (&self->client);
-  g_clear_object (&self->store);
-  g_clear_object (&self->account);
+  if (self->outbox != NULL)
+    {
+      g_clear_signal_handler (&self->items_changed_id, self->outbox);
+      g_clear_signal_handler (&self->busy_id, self->outbox);
+    }
+  g_clear_object (&self->outbox);
+  g_clear_object (&self->queue);
   gtk_widget_dispose_template (GTK_WIDGET (self), MW_TYPE_COMPOSE_WINDOW);
 
   G_OBJECT_CLASS (mw_compose_window_parent_class)->dispose (object);
@@ -657,7 +907,8 @@ mw_compose_window_finalize (GObject *object)
   g_clear_pointer (&self->message, g_bytes_unref);
   g_clear_object (&self->draft);
   g_clear_object (&self->cancellable);
-  g_free (self->host);
+  g_clear_object (&self->send_cancellable);
+  g_free (self->item_id);
   g_clear_pointer (&self->attachment_files, g_ptr_array_unref);
   g_clear_pointer (&self->attachment_bytes, g_ptr_array_unref);
   g_free (self->from_address);
@@ -674,7 +925,8 @@ mw_compose_window_class_init (MwComposeWindowClass *klass)
   object_class->dispose = mw_compose_window_dispose;
   object_class->finalize = mw_compose_window_finalize;
 
-  /* The server took the message (for at least one recipient). */
+  /* The message left the composer for the outbox for good: the server
+   * took it, it waits for another attempt, or its delivery is uncertain. */
   signals[SIGNAL_SENT] = g_signal_new ("sent", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                        0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BYTES);
 
@@ -690,11 +942,16 @@ mw_compose_window_class_init (MwComposeWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MwComposeWindow, body_view);
   gtk_widget_class_bind_template_child (widget_class, MwComposeWindow, attachments_revealer);
   gtk_widget_class_bind_template_child (widget_class, MwComposeWindow, attachments_box);
-  gtk_widget_class_bind_template_child (widget_class, MwComposeWindow, spinner);
+  gtk_widget_class_bind_template_child (widget_class, MwComposeWindow, progress_revealer);
+  gtk_widget_class_bind_template_child (widget_class, MwComposeWindow, progress_label);
+  gtk_widget_class_bind_template_child (widget_class, MwComposeWindow, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, MwComposeWindow, size_revealer);
+  gtk_widget_class_bind_template_child (widget_class, MwComposeWindow, size_label);
   gtk_widget_class_bind_template_callback (widget_class, addresses_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "compose.send", NULL, send_action);
   gtk_widget_class_install_action (widget_class, "compose.attach", NULL, attach_action);
+  gtk_widget_class_install_action (widget_class, "compose.cancel-send", NULL, cancel_send_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
                                        "compose.send", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
@@ -715,5 +972,8 @@ mw_compose_window_init (MwComposeWindow *self)
   g_signal_connect_object (target, "drop", G_CALLBACK (drop_cb), self, 0);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (target));
 
+  g_signal_connect_object (gtk_text_view_get_buffer (self->body_view), "changed",
+                           G_CALLBACK (update_size_warning), self, G_CONNECT_SWAPPED);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "compose.cancel-send", FALSE);
   addresses_changed_cb (self);
 }

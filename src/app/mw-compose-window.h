@@ -10,24 +10,33 @@
 
 #include "mw-account-store.h"
 #include "mw-message-builder.h"
-#include "mw-smtp-client.h"
+#include "mw-outbox.h"
+#include "mw-send-queue.h"
 
 G_BEGIN_DECLS
 
 #define MW_TYPE_COMPOSE_WINDOW (mw_compose_window_get_type ())
 G_DECLARE_FINAL_TYPE (MwComposeWindow, mw_compose_window, MW, COMPOSE_WINDOW, AdwWindow)
 
-/* @client is set up but not connected; the window connects it to send. */
-MwComposeWindow *mw_compose_window_new (GtkWindow    *parent,
-                                        const char   *from_address,
-                                        MwSmtpClient *client);
+/* Send stores the message in @outbox, then sends it from there: the
+ * outbox's client function reaches the server. */
+MwComposeWindow *mw_compose_window_new (GtkWindow  *parent,
+                                        const char *from_address,
+                                        MwOutbox   *outbox);
+/* Follows the queue's progress and SIZE limit for the outbox's account. */
+void mw_compose_window_set_send_queue (MwComposeWindow *self,
+                                       MwSendQueue     *queue);
+/* The largest message the server takes (its SIZE), or 0: a banner warns
+ * while the message is larger. */
+void     mw_compose_window_set_size_limit (MwComposeWindow *self,
+                                           guint64          size);
+gboolean mw_compose_window_get_size_warning (MwComposeWindow *self);
 
-/* Lets the user trust @host's certificate for @account (pinned on its
- * SMTP side, saved in @store) when sending finds it untrusted. */
-void mw_compose_window_set_account (MwComposeWindow *self,
-                                    MwAccountStore  *store,
-                                    MwAccount       *account,
-                                    const char      *host);
+/* Reads @file and adds it as an attachment (as a drop or the file chooser
+ * does). */
+void  mw_compose_window_add_attachment (MwComposeWindow *self,
+                                        GFile           *file);
+guint mw_compose_window_get_n_attachments (MwComposeWindow *self);
 
 void mw_compose_window_set_to (MwComposeWindow *self,
                                const char      *to);

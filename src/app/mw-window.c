@@ -22,6 +22,7 @@
 #include "mw-message-builder.h"
 #include "mw-message-summary.h"
 #include "mw-message-text.h"
+#include "mw-outbox-view.h"
 #include "mw-pop3-client.h"
 
 #include <glib/gi18n.h>
@@ -62,6 +63,7 @@ struct _MwWindow
   gboolean          delete_undone;
   GCancellable     *preview_cancellable;
   GPtrArray        *pending;
+  MwOutbox         *outbox;
   guint             flush_id;
   gint64            last_summary;
   guint             resort_id;
@@ -105,6 +107,7 @@ struct _MwWindow
   GtkRevealer         *attachments_revealer;
   GtkListBox          *attachments_list;
   GtkLabel            *problem_label;
+  GtkRevealer         *outbox_actions_revealer;
   GtkTextView         *reader_body;
   MwLogView           *log_view;
 };
@@ -219,7 +222,11 @@ static char *
 summary_status_icon (gpointer       item,
                      MwMessageFlags flags)
 {
-  return g_strdup (mw_format_status_icon (flags));
+  const char *icon = mw_format_status_icon (flags);
+
+  if (icon == NULL && GTK_IS_LIST_ITEM (item))
+    icon = mw_outbox_view_status_icon (gtk_list_item_get_item (item));
+  return g_strdup (icon);
 }
 
 static char *
@@ -227,6 +234,8 @@ summary_status_text (gpointer       item,
                      MwMessageFlags flags,
                      const char    *problem)
 {
+  if (GTK_IS_LIST_ITEM (item) && mw_outbox_view_status_text (gtk_list_item_get_item (item)) != NULL)
+    return g_strdup (mw_outbox_view_status_text (gtk_list_item_get_item (item)));
   return mw_format_status_text (flags, problem);
 }
 
@@ -303,6 +312,9 @@ folder_item_to_summary (gpointer item,
                                             mw_folder_item_get_subdir (folder_item),
                                             mw_folder_item_get_name (folder_item), NULL),
                           g_free);
+  if (g_object_get_data (G_OBJECT (folder), "mw-outbox") != NULL)
+    mw_outbox_view_annotate (summary, g_object_get_data (G_OBJECT (folder), "mw-outbox"),
+                             mw_folder_item_get_name (folder_item));
   return summary;
 }
 
@@ -391,6 +403,44 @@ set_local_folders (MwWindow  *self,
     }
 }
 
+/* The Outbox folder shows what the account's outbox knows of each message,
+ * and follows it. */
+static void
+outbox_changed_cb (MwWindow *self)
+{
+  MwFolder *folder = self->folders[MW_MAILDIR_FOLDER_OUTBOX];
+
+  if (folder != NULL)
+    gtk_map_list_model_set_map_func (self->outbox_messages, folder_item_to_summary,
+                                     g_object_ref (folder), g_object_unref);
+  folder_refresh (self, MW_MAILDIR_FOLDER_OUTBOX);
+  folder_refresh (self, MW_MAILDIR_FOLDER_SENT);
+}
+
+static void
+set_outbox (MwWindow *self,
+            MwOutbox *outbox)
+{
+  if (self->outbox != NULL)
+    g_signal_handlers_disconnect_by_func (self->outbox, outbox_changed_cb, self);
+  g_set_object (&self->outbox, outbox);
+  if (self->folders[MW_MAILDIR_FOLDER_OUTBOX] != NULL)
+    g_object_set_data_full (G_OBJECT (self->folders[MW_MAILDIR_FOLDER_OUTBOX]), "mw-outbox",
+                            outbox != NULL ? g_object_ref (outbox) : NULL, g_object_unref);
+  if (outbox != NULL)
+    g_signal_connect_object (outbox, "items-changed", G_CALLBACK (outbox_changed_cb), self,
+                             G_CONNECT_SWAPPED);
+  outbox_changed_cb (self);
+}
+
+static MwSendQueue *
+send_queue (MwWindow *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  return MW_IS_APPLICATION (app) ? mw_application_get_send_queue (MW_APPLICATION (app)) : NULL;
+}
+
 static void
 update_list_page (MwWindow *self)
 {
@@ -446,6 +496,7 @@ show_summary (MwWindow         *self,
 
   if (summary == NULL)
     {
+      gtk_revealer_set_reveal_child (self->outbox_actions_revealer, FALSE);
       gtk_stack_set_visible_child_name (self->reader_stack, "none");
       gtk_text_buffer_set_text (buffer, "", 0);
       return;
@@ -461,6 +512,10 @@ show_summary (MwWindow         *self,
   gtk_label_set_label (self->reader_date, date != NULL ? date : "");
 
   problem = mw_message_summary_get_problem (summary);
+  if (problem == NULL)
+    problem = mw_outbox_view_status_text (summary);
+  gtk_revealer_set_reveal_child (self->outbox_actions_revealer,
+                                 g_object_get_data (G_OBJECT (summary), "outbox-id") != NULL);
   gtk_label_set_label (self->problem_label, problem != NULL ? problem : "");
   gtk_revealer_set_reveal_child (self->problem_revealer, problem != NULL && *problem != '\0');
 
@@ -1822,6 +1877,7 @@ account_selected_cb (MwWindow *self)
     g_autoptr (MwMaildir) outbox = mw_maildir_new_for_account (id, MW_MAILDIR_FOLDER_OUTBOX);
 
     set_local_folders (self, downloaded, sent, outbox);
+    set_outbox (self, send_queue (self) != NULL ? mw_send_queue_lookup (send_queue (self), id) : NULL);
   }
 
   lookup = g_new0 (Lookup, 1);
@@ -1866,8 +1922,46 @@ accounts_loaded_cb (GObject      *object,
       show_error (self, _ ("Could not read the accounts"), error);
       return;
     }
+  if (send_queue (self) != NULL)
+    {
+      mw_send_queue_set_transcript (send_queue (self), self->transcript);
+      mw_application_set_accounts (MW_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))),
+                                   self->accounts);
+    }
   if (self->account_names != NULL)
     fill_account_names (self);
+}
+
+void
+mw_window_show_account (MwWindow   *self,
+                        const char *account_id)
+{
+  guint n;
+
+  g_return_if_fail (MW_IS_WINDOW (self));
+  g_return_if_fail (account_id != NULL);
+
+  n = self->accounts != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->accounts)) : 0;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (MwAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
+
+      if (g_str_equal (mw_account_get_id (account), account_id))
+        {
+          if (gtk_drop_down_get_selected (self->account_dropdown) != i)
+            gtk_drop_down_set_selected (self->account_dropdown, i);
+          gtk_widget_activate_action (GTK_WIDGET (self), "win.show-folder", "s", "server");
+          return;
+        }
+    }
+}
+
+const char *
+mw_window_get_account_id (MwWindow *self)
+{
+  g_return_val_if_fail (MW_IS_WINDOW (self), NULL);
+
+  return self->account != NULL ? mw_account_get_id (self->account) : NULL;
 }
 
 static void
@@ -1907,6 +2001,16 @@ demo_started_cb (GObject      *object,
     g_autoptr (MwMaildir) outbox = mw_maildir_new (outbox_dir);
 
     set_local_folders (self, downloaded, sent, outbox);
+    if (send_queue (self) != NULL)
+      {
+        g_autoptr (MwOutbox) demo_outbox = mw_outbox_new_for_maildirs ("demo", outbox, sent);
+
+        mw_send_queue_set_transcript (send_queue (self), self->transcript);
+        mw_send_queue_add (send_queue (self), demo_outbox);
+        mw_send_queue_set_server (send_queue (self), "demo", "127.0.0.1", mw_demo_get_smtp_port (demo),
+                                  MW_SECURITY_NONE, MW_DEMO_USER, MW_DEMO_PASSWORD, TRUE, NULL);
+        set_outbox (self, demo_outbox);
+      }
   }
   set_account (self, _ ("Demo"), MW_DEMO_ADDRESS, "127.0.0.1",
                mw_demo_get_pop3_port (demo), mw_demo_get_smtp_port (demo),
@@ -1925,22 +2029,17 @@ start_demo (MwWindow *self)
 static MwComposeWindow *
 compose_new (MwWindow *self)
 {
-  g_autoptr (MwSmtpClient) client = NULL;
   MwComposeWindow *compose;
 
-  if (!has_account (self) || self->smtp_port == 0)
+  if (!has_account (self) || self->smtp_port == 0 || self->outbox == NULL)
     {
       mw_window_toast (self, _ ("No account is set up yet"));
       return NULL;
     }
 
-  client = mw_smtp_client_new (self->host, self->smtp_port, self->security, self->transcript);
-  mw_smtp_client_set_user (client, self->user);
-  mw_smtp_client_set_password (client, self->password);
-  mw_smtp_client_set_allow_plaintext (client, self->allow_plaintext);
-  compose = mw_compose_window_new (GTK_WINDOW (self), self->address, client);
-  if (self->account != NULL && self->demo == NULL)
-    mw_compose_window_set_account (compose, self->accounts, self->account, self->host);
+  compose = mw_compose_window_new (GTK_WINDOW (self), self->address, self->outbox);
+  if (send_queue (self) != NULL)
+    mw_compose_window_set_send_queue (compose, send_queue (self));
   g_signal_connect_object (compose, "sent", G_CALLBACK (compose_sent_cb), self, G_CONNECT_SWAPPED);
   return compose;
 }
@@ -2139,104 +2238,52 @@ draft_action (GtkWidget  *widget,
   gtk_widget_activate_action (widget, "win.open", NULL);
 }
 
-/* A copy of each message sent, written durably into Sent by the store. */
-
-typedef struct
-{
-  MwMaildirDelivery *delivery;
-  GBytes            *message;
-} SentCopy;
-
-static void
-sent_copy_free (SentCopy *copy)
-{
-  g_clear_object (&copy->delivery);
-  g_bytes_unref (copy->message);
-  g_free (copy);
-}
-
-static void
-sent_commit_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  MwWindow *self = g_task_get_source_object (task);
-  g_autoptr (GError) error = NULL;
-  g_autofree char *name = NULL;
-
-  name = mw_maildir_delivery_commit_finish (MW_MAILDIR_DELIVERY (object), result, &error);
-  if (name == NULL)
-    show_error (self, _ ("Could not keep a copy in Sent"), error);
-  else
-    folder_refresh (self, MW_MAILDIR_FOLDER_SENT);
-  g_task_return_boolean (task, name != NULL);
-}
-
-static void
-sent_write_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  MwWindow *self = g_task_get_source_object (task);
-  SentCopy *copy = g_task_get_task_data (task);
-  g_autoptr (GError) error = NULL;
-
-  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (object), result, NULL, &error))
-    {
-      mw_maildir_delivery_abort (copy->delivery);
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_error (self, _ ("Could not keep a copy in Sent"), error);
-      g_task_return_boolean (task, FALSE);
-      return;
-    }
-  mw_maildir_delivery_commit_async (copy->delivery, self->cancellable, sent_commit_cb,
-                                    g_steal_pointer (&task));
-}
-
-static void
-sent_open_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  MwWindow *self = g_task_get_source_object (task);
-  SentCopy *copy = g_task_get_task_data (task);
-  g_autoptr (GError) error = NULL;
-
-  if (mw_maildir_open_finish (MW_MAILDIR (object), result, NULL, &error))
-    copy->delivery = mw_maildir_begin_delivery (MW_MAILDIR (object), &error);
-  if (copy->delivery == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_error (self, _ ("Could not keep a copy in Sent"), error);
-      g_task_return_boolean (task, FALSE);
-      return;
-    }
-  g_output_stream_write_all_async (mw_maildir_delivery_get_output_stream (copy->delivery),
-                                   g_bytes_get_data (copy->message, NULL),
-                                   g_bytes_get_size (copy->message), G_PRIORITY_DEFAULT,
-                                   self->cancellable, sent_write_cb, g_steal_pointer (&task));
-}
-
+/* The outbox moved the message to Sent, or keeps it. */
 static void
 compose_sent_cb (MwWindow        *self,
                  GBytes          *message,
                  MwComposeWindow *compose)
 {
-  MwFolder *folder = self->folders[MW_MAILDIR_FOLDER_SENT];
-  g_autoptr (GTask) task = NULL;
-  SentCopy *copy;
+  folder_refresh (self, MW_MAILDIR_FOLDER_SENT);
+  folder_refresh (self, MW_MAILDIR_FOLDER_OUTBOX);
+}
 
-  if (folder == NULL)
-    return;
-  copy = g_new0 (SentCopy, 1);
-  copy->message = g_bytes_ref (message);
-  task = g_task_new (self, self->cancellable, NULL, NULL);
-  g_task_set_task_data (task, copy, (GDestroyNotify) sent_copy_free);
-  mw_maildir_open_async (mw_folder_get_maildir (folder), self->cancellable, sent_open_cb,
-                         g_steal_pointer (&task));
+static const char *
+selected_outbox_id (MwWindow *self)
+{
+  gpointer summary = gtk_single_selection_get_selected_item (self->selection);
+
+  return summary != NULL ? g_object_get_data (G_OBJECT (summary), "outbox-id") : NULL;
+}
+
+static void
+outbox_send_again_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  MwWindow *self = MW_WINDOW (widget);
+
+  if (self->outbox != NULL && selected_outbox_id (self) != NULL)
+    mw_outbox_view_send_again (GTK_WINDOW (self), self->outbox, selected_outbox_id (self));
+}
+
+static void
+outbox_delete_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  MwWindow *self = MW_WINDOW (widget);
+
+  if (self->outbox != NULL && selected_outbox_id (self) != NULL)
+    mw_outbox_view_delete (GTK_WINDOW (self), self->outbox, selected_outbox_id (self));
+}
+
+static void
+message_queued_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  mw_window_toast (MW_WINDOW (widget), _ ("The message waits in the Outbox and is sent as soon as the server can be reached"));
 }
 
 static void
@@ -2393,6 +2440,9 @@ mw_window_dispose (GObject *object)
   g_clear_object (&self->local);
   g_clear_object (&self->accounts);
   g_clear_object (&self->account);
+  if (self->outbox != NULL)
+    g_signal_handlers_disconnect_by_func (self->outbox, outbox_changed_cb, self);
+  g_clear_object (&self->outbox);
   if (self->pop3 != NULL)
     mw_pop3_client_close (self->pop3);
   g_clear_object (&self->pop3);
@@ -2528,6 +2578,7 @@ mw_window_class_init (MwWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MwWindow, attachments_revealer);
   gtk_widget_class_bind_template_child (widget_class, MwWindow, attachments_list);
   gtk_widget_class_bind_template_child (widget_class, MwWindow, problem_label);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, outbox_actions_revealer);
   gtk_widget_class_bind_template_child (widget_class, MwWindow, reader_body);
   gtk_widget_class_bind_template_child (widget_class, MwWindow, log_view);
   gtk_widget_class_bind_template_callback (widget_class, folder_selected_cb);
@@ -2542,6 +2593,9 @@ mw_window_class_init (MwWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.get-mail", NULL, get_mail_action);
   gtk_widget_class_install_action (widget_class, "win.compose", NULL, compose_action);
   gtk_widget_class_install_action (widget_class, "win.message-sent", NULL, message_sent_action);
+  gtk_widget_class_install_action (widget_class, "win.message-queued", NULL, message_queued_action);
+  gtk_widget_class_install_action (widget_class, "win.outbox-send-again", NULL, outbox_send_again_action);
+  gtk_widget_class_install_action (widget_class, "win.outbox-delete", NULL, outbox_delete_action);
   gtk_widget_class_install_action (widget_class, "win.accounts", NULL, accounts_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.delete", NULL, delete_action);

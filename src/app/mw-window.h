@@ -39,6 +39,11 @@ void mw_window_add_server_summary (MwWindow         *self,
 
 /* Whether an account is in use (::notify once one is). */
 gboolean mw_window_get_has_account (MwWindow *self);
+/* (nullable): the id of the stored account shown. */
+const char *mw_window_get_account_id (MwWindow *self);
+/* Shows the messages on the server of the stored account @account_id. */
+void mw_window_show_account (MwWindow   *self,
+                             const char *account_id);
 
 /* Shows a short message at the bottom of the window. */
 void mw_window_toast (MwWindow   *self,

@@ -24,7 +24,8 @@ struct _MwOutboxItem
   char         *reply;
   int           reply_code;
   gboolean      needs_attention;
-  GPtrArray    *results; /* MwSmtpRecipient, or NULL */
+  GPtrArray    *results;    /* MwSmtpRecipient, or NULL */
+  guint         send_flags; /* MW_SMTP_SEND_8BITMIME, MW_SMTP_SEND_SMTPUTF8 */
 };
 
 MwOutboxItem *mw_outbox_item_new (const char        *id,

@@ -208,6 +208,25 @@ mw_outbox_new (const char *account_id)
   return self;
 }
 
+MwOutbox *
+mw_outbox_new_for_maildirs (const char *account_id,
+                            MwMaildir  *outbox,
+                            MwMaildir  *sent)
+{
+  MwOutbox *self;
+
+  g_return_val_if_fail (account_id != NULL, NULL);
+  g_return_val_if_fail (MW_IS_MAILDIR (outbox), NULL);
+  g_return_val_if_fail (MW_IS_MAILDIR (sent), NULL);
+
+  self = g_object_new (MW_TYPE_OUTBOX, NULL);
+  self->account_id = g_strdup (account_id);
+  self->maildir = g_object_ref (outbox);
+  self->sent = g_object_ref (sent);
+  self->envelope_dir = g_build_filename (mw_maildir_get_path (self->maildir), ENVELOPE_DIR, NULL);
+  return self;
+}
+
 const char *
 mw_outbox_get_account_id (MwOutbox *self)
 {
@@ -444,6 +463,8 @@ envelope_data (MwOutboxItem *item,
   g_key_file_set_uint64 (key_file, ENVELOPE_GROUP, "attempts", item->attempts);
   g_key_file_set_int64 (key_file, ENVELOPE_GROUP, "next-attempt", item->next_attempt);
   g_key_file_set_boolean (key_file, ENVELOPE_GROUP, "needs-attention", item->needs_attention);
+  if (item->send_flags != 0)
+    g_key_file_set_uint64 (key_file, ENVELOPE_GROUP, "send-flags", item->send_flags);
   if (item->reply != NULL)
     {
       g_key_file_set_integer (key_file, ENVELOPE_GROUP, "reply-code", item->reply_code);
@@ -487,6 +508,8 @@ item_from_envelope (const char *id,
   item->next_attempt = g_key_file_get_int64 (key_file, ENVELOPE_GROUP, "next-attempt", NULL);
   item->needs_attention = g_key_file_get_boolean (key_file, ENVELOPE_GROUP, "needs-attention", NULL);
   item->reply_code = g_key_file_get_integer (key_file, ENVELOPE_GROUP, "reply-code", NULL);
+  item->send_flags = g_key_file_get_uint64 (key_file, ENVELOPE_GROUP, "send-flags", NULL) &
+                     (MW_SMTP_SEND_8BITMIME | MW_SMTP_SEND_SMTPUTF8);
   item->reply = g_steal_pointer (&reply);
 
   for (guint i = 0;; i++)
@@ -1076,6 +1099,7 @@ typedef struct
   char              *envelope_dir;
   MwMaildirDelivery *delivery;
   MwOutboxItem      *item;
+  guint              send_flags;
 } EnqueueData;
 
 static void
@@ -1128,6 +1152,7 @@ enqueue_thread (GTask        *task,
   /* The envelope first: a message in the Outbox always has one. */
   data->item = mw_outbox_item_new (mw_maildir_delivery_get_unique (data->delivery), NULL,
                                    data->from, (const char *const *) data->recipients);
+  data->item->send_flags = data->send_flags;
   envelope = envelope_data (data->item, NULL);
   if (!write_envelope (data->envelope_dir, data->item->id, envelope, &error))
     {
@@ -1197,6 +1222,20 @@ mw_outbox_enqueue_async (MwOutbox           *self,
                          GAsyncReadyCallback callback,
                          gpointer            user_data)
 {
+  mw_outbox_enqueue_full_async (self, message, from, recipients, MW_SMTP_SEND_NONE,
+                                cancellable, callback, user_data);
+}
+
+void
+mw_outbox_enqueue_full_async (MwOutbox           *self,
+                              GBytes             *message,
+                              const char         *from,
+                              const char *const  *recipients,
+                              MwSmtpSendFlags     flags,
+                              GCancellable       *cancellable,
+                              GAsyncReadyCallback callback,
+                              gpointer            user_data)
+{
   g_autoptr (GTask) task = NULL;
   g_autoptr (GTask) inner = NULL;
   EnqueueData *data;
@@ -1216,6 +1255,7 @@ mw_outbox_enqueue_async (MwOutbox           *self,
   data->recipients = g_strdupv ((char **) recipients);
   data->outbox_path = g_strdup (mw_maildir_get_path (self->maildir));
   data->envelope_dir = g_strdup (self->envelope_dir);
+  data->send_flags = flags & (MW_SMTP_SEND_8BITMIME | MW_SMTP_SEND_SMTPUTF8);
   g_task_set_task_data (task, data, (GDestroyNotify) enqueue_data_free);
 
   /* The worker shares the call data; the outer task completes the call. */
@@ -1618,7 +1658,8 @@ message_read_cb (GObject      *object,
 
   cancellable = g_task_get_cancellable (task);
   mw_smtp_client_send_async (data->client, item->from, (const char *const *) item->recipients,
-                             G_INPUT_STREAM (stream), size, MW_SMTP_SEND_TO_ACCEPTED_ONLY, NULL,
+                             G_INPUT_STREAM (stream), size,
+                             MW_SMTP_SEND_TO_ACCEPTED_ONLY | item->send_flags, NULL,
                              cancellable, send_cb, g_steal_pointer (&task));
 }
 

@@ -8,6 +8,7 @@
 
 #include <gio/gio.h>
 
+#include "mw-maildir.h"
 #include "mw-outbox-item.h"
 #include "mw-smtp-client.h"
 
@@ -80,7 +81,11 @@ typedef gint64 (*MwOutboxClockFunc) (gpointer user_data);
 #define MW_TYPE_OUTBOX (mw_outbox_get_type ())
 G_DECLARE_FINAL_TYPE (MwOutbox, mw_outbox, MW, OUTBOX, GObject)
 
-MwOutbox   *mw_outbox_new (const char *account_id);
+MwOutbox *mw_outbox_new (const char *account_id);
+/* An outbox over other folders than the account's own (the demo's). */
+MwOutbox   *mw_outbox_new_for_maildirs (const char *account_id,
+                                        MwMaildir  *outbox,
+                                        MwMaildir  *sent);
 const char *mw_outbox_get_account_id (MwOutbox *self);
 /* Whether a flush is under way. */
 gboolean mw_outbox_get_busy (MwOutbox *self);
@@ -118,13 +123,24 @@ gboolean mw_outbox_load_finish (MwOutbox     *self,
 /* Stores @message (as it will be sent: no Bcc header) and its envelope
  * durably. The new item is QUEUED; nothing is sent. Returns (transfer
  * full) the item id. */
-void  mw_outbox_enqueue_async (MwOutbox           *self,
-                               GBytes             *message,
-                               const char         *from,
-                               const char *const  *recipients,
-                               GCancellable       *cancellable,
-                               GAsyncReadyCallback callback,
-                               gpointer            user_data);
+void mw_outbox_enqueue_async (MwOutbox           *self,
+                              GBytes             *message,
+                              const char         *from,
+                              const char *const  *recipients,
+                              GCancellable       *cancellable,
+                              GAsyncReadyCallback callback,
+                              gpointer            user_data);
+/* The same, for a message that needs BODY=8BITMIME or SMTPUTF8 (@flags:
+ * MW_SMTP_SEND_8BITMIME, MW_SMTP_SEND_SMTPUTF8; kept in the envelope).
+ * Finish with mw_outbox_enqueue_finish(). */
+void  mw_outbox_enqueue_full_async (MwOutbox           *self,
+                                    GBytes             *message,
+                                    const char         *from,
+                                    const char *const  *recipients,
+                                    MwSmtpSendFlags     flags,
+                                    GCancellable       *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer            user_data);
 char *mw_outbox_enqueue_finish (MwOutbox     *self,
                                 GAsyncResult *result,
                                 GError      **error);

@@ -243,6 +243,43 @@ test_enqueue_before_network (Fixture      *f,
   g_assert_cmpuint (f->n_clients, ==, 0);
 }
 
+/* A message that needs BODY=8BITMIME keeps saying so, across a reload,
+ * when it goes out. */
+static void
+test_send_flags (Fixture      *f,
+                 gconstpointer data)
+{
+  const char *const recipients[] = { "bob@example.org", NULL };
+  g_autoptr (GAsyncResult) pending = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) message = make_message ("eight bits");
+  g_autofree char *id = NULL;
+  gboolean         seen = FALSE;
+
+  mw_outbox_enqueue_full_async (f->outbox, message, FROM, recipients, MW_SMTP_SEND_8BITMIME,
+                                NULL, mw_test_result_cb, &pending);
+  id = mw_outbox_enqueue_finish (f->outbox, (result = mw_test_wait (&pending)), &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  mw_test_finalize_object (f->outbox);
+  f->outbox = new_outbox (f);
+  load (f);
+  flush_ok (f);
+  g_assert_cmpint (mw_outbox_item_get_state (mw_outbox_lookup (f->outbox, id)), ==, MW_OUTBOX_STATE_SENT);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (f->transcript)); i++)
+    {
+      g_autoptr (MwTranscriptEntry) entry = g_list_model_get_item (G_LIST_MODEL (f->transcript), i);
+      const char *text = mw_transcript_entry_get_text (entry);
+
+      if (g_str_has_prefix (text, "MAIL FROM:") && strstr (text, " BODY=8BITMIME") != NULL)
+        seen = TRUE;
+    }
+  g_assert_true (seen);
+}
+
 static void
 test_success_bcc (Fixture      *f,
                   gconstpointer data)
@@ -780,6 +817,7 @@ main (int   argc,
 
   ADD ("/store/outbox/enqueue/before-network", test_enqueue_before_network);
   ADD ("/store/outbox/send/success-bcc", test_success_bcc);
+  ADD ("/store/outbox/send/send-flags", test_send_flags);
   ADD ("/store/outbox/send/retry-backoff", test_retry_backoff);
   g_test_add_func ("/store/outbox/send/backoff-cap", test_backoff_cap);
   ADD ("/store/outbox/send/network-changed", test_network_changed);
