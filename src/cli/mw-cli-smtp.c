@@ -894,7 +894,11 @@ command_console (SmtpCli *cli,
   greeting = mw_smtp_client_get_greeting (cli->client);
   if (greeting != NULL)
     print_reply_lines (greeting, stdout);
-  fprintf (stderr, "%s\n", _ ("Connected (EHLO sent). Type “help” for the commands, QUIT to end."));
+  if (mw_smtp_client_is_authenticated (cli->client))
+    fprintf (stderr, "%s\n", _ ("Connected (EHLO sent) and logged in. Type “help” for the commands, QUIT to end."));
+  else
+    fprintf (stderr, "%s\n", _ ("Connected (EHLO sent), not logged in: AUTH may be typed. Type “help” "
+                                "for the commands, QUIT to end."));
 
   in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
   data = g_data_input_stream_new (in);
@@ -904,6 +908,8 @@ command_console (SmtpCli *cli,
     {
       g_autoptr (GError) error = NULL;
       g_autoptr (MwSmtpReply) reply = NULL;
+      gboolean         sasl_response = mw_smtp_client_get_expects_sasl_response (cli->client);
+      gboolean         was_authenticated = mw_smtp_client_is_authenticated (cli->client);
       g_autofree char *line = read_input_line (cli, data, &error);
       g_autofree char *verb = NULL;
       const char      *args;
@@ -916,7 +922,7 @@ command_console (SmtpCli *cli,
         }
 
       g_strstrip (line);
-      if (line[0] == '\0')
+      if (line[0] == '\0' && !sasl_response)
         continue;
 
       args = line + strcspn (line, " ");
@@ -924,22 +930,23 @@ command_console (SmtpCli *cli,
       while (*args == ' ')
         args++;
 
-      /* "help" is the console's; "HELP" goes to the server. */
-      if (strncmp (line, "help", 4) == 0 && (line[4] == '\0' || line[4] == ' '))
+      /* "help" is the console's; "HELP" goes to the server. A line
+       * answering a login challenge goes as typed. */
+      if (!sasl_response && strncmp (line, "help", 4) == 0 && (line[4] == '\0' || line[4] == ' '))
         {
           console_help (args);
           fflush (stdout);
           continue;
         }
 
-      if (g_str_equal (verb, "TURN"))
+      if (g_str_equal (verb, "TURN") && !sasl_response)
         {
           fprintf (stderr, "%s\n", _ ("mailwire-cli: TURN is not sent: it reverses the roles without "
                                       "authentication and was removed from the standard as unsafe "
                                       "(RFC 2821)."));
           continue;
         }
-      if (g_str_equal (verb, "BDAT"))
+      if (g_str_equal (verb, "BDAT") && !sasl_response)
         {
           fprintf (stderr, "%s\n", _ ("mailwire-cli: BDAT is not typed by hand: each chunk must carry "
                                       "its exact byte count. Use DATA here, or “mailwire-cli smtp send”, "
@@ -950,7 +957,7 @@ command_console (SmtpCli *cli,
         fprintf (stderr, "%s\n", _ ("Note: after ATRN the server would expect Mailwire to act as a "
                                     "server; Mailwire does not switch roles."));
 
-      if (g_str_equal (verb, "DATA") && *args == '\0')
+      if (g_str_equal (verb, "DATA") && *args == '\0' && !sasl_response)
         {
           if (!console_data (cli, data, &error))
             {
@@ -973,12 +980,24 @@ command_console (SmtpCli *cli,
               fprintf (stderr, "mailwire-cli: %s\n", error->message);
               continue;
             }
+          if (g_error_matches (error, MW_SMTP_ERROR, MW_SMTP_ERROR_PLAINTEXT_REFUSED))
+            {
+              fprintf (stderr, "mailwire-cli: %s\n", error->message);
+              fprintf (stderr, "  %s\n", _ ("Connect with --security tls or starttls; to send the "
+                                            "password in clear anyway, add --allow-plaintext."));
+              continue;
+            }
           return fail (cli, error);
         }
 
       print_reply_lines (reply, stdout);
       if (reply->code >= 400)
         explain_reply (reply);
+      if (mw_smtp_client_get_expects_sasl_response (cli->client))
+        fprintf (stderr, "%s\n", _ ("The server asks for the next step of the login: type the base64 "
+                                    "response (it is not shown in the transcript), or “*” to cancel."));
+      if (!was_authenticated && mw_smtp_client_is_authenticated (cli->client))
+        fprintf (stderr, _ ("Logged in with %s.\n"), mw_smtp_client_get_auth_mechanism_used (cli->client));
 
       if (g_str_equal (verb, "QUIT") || reply->code == 421)
         ended = TRUE;

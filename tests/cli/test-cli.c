@@ -210,6 +210,12 @@ run_cli_v (Run               *run,
                 "--password-file", (f)->password_file, "--ca-file", (f)->ca_file
 #define SMTP(f) "smtp", "-H", "localhost", "-p", (f)->smtps, "-u", USER, \
                 "--password-file", (f)->password_file, "--ca-file", (f)->ca_file
+/* No credentials: the session stops before login. */
+#define POP3_ANON(f) "pop3", "-H", "localhost", "-p", (f)->pop3s, "--ca-file", (f)->ca_file
+#define SMTP_ANON(f) "smtp", "-H", "localhost", "-p", (f)->smtps, "--ca-file", (f)->ca_file
+
+/* SASL PLAIN for USER and PASSWORD. */
+#define PLAIN_B64 "AGFsaWNlAHNlY3JldCBwYXNz"
 
 static guint
 count_messages (Fixture *f)
@@ -503,6 +509,76 @@ test_pop3_serverinfo (Fixture      *f,
   g_assert_nonnull (strstr (run.out, "Greeting: +OK"));
   g_assert_nonnull (strstr (run.out, "PIPELINING"));
   g_assert_nonnull (strstr (run.out, "Subject: CN=localhost"));
+  /* CAPA is shown before and after login. */
+  g_assert_nonnull (strstr (run.out, "Capabilities before login (CAPA):"));
+  g_assert_nonnull (strstr (run.out, "Logged in with:"));
+  g_assert_nonnull (strstr (strstr (run.out, "Logged in with:"), "Capabilities after login (CAPA):"));
+}
+
+/* Without --user: everything up to login, and nothing asked for. */
+static void
+test_pop3_serverinfo_anonymous (Fixture      *f,
+                                gconstpointer data)
+{
+  g_auto (Run) run = { 0 };
+
+  run_cli (&run, NULL, POP3_ANON (f), "-v", "serverinfo");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "Greeting: +OK"));
+  g_assert_nonnull (strstr (run.out, "Encryption: TLS"));
+  g_assert_nonnull (strstr (run.out, "Capabilities before login (CAPA):"));
+  g_assert_nonnull (strstr (run.out, "Login methods:"));
+  g_assert_nonnull (strstr (run.out, "Not logged in"));
+  g_assert_null (strstr (run.out, "Capabilities after login"));
+  g_assert_null (strstr (run.err, "C: USER"));
+  g_assert_null (strstr (run.err, "C: AUTH"));
+  g_assert_nonnull (strstr (run.err, "C: QUIT"));
+}
+
+/* USER and PASS typed by hand in a console opened without --user. */
+static void
+test_pop3_console_login (Fixture      *f,
+                         gconstpointer data)
+{
+  g_auto (Run) run = { 0 };
+
+  run_cli (&run, "STAT\nUSER " USER "\nPASS " PASSWORD "\nSTAT\nQUIT\n", POP3_ANON (f), "-v", "console");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.err, "not logged in"));
+  g_assert_nonnull (strstr (run.err, "C: USER " USER));
+  g_assert_nonnull (strstr (run.err, "C: PASS ********"));
+  g_assert_nonnull (strstr (run.err, "Logged in with USER"));
+  /* STAT before login is refused by the server, after it answered. */
+  g_assert_nonnull (strstr (run.out, "-ERR"));
+  g_assert_nonnull (strstr (run.out, "+OK 2 "));
+  assert_no_password (&run);
+}
+
+/* PASS over an unencrypted connection only with --allow-plaintext. */
+static void
+test_pop3_console_plaintext (Fixture      *f,
+                             gconstpointer data)
+{
+  g_auto (Run) refused = { 0 };
+  g_auto (Run) allowed = { 0 };
+  g_autofree char *port = g_strdup_printf ("%u", mw_mail_server_get_pop3_port (f->server));
+  const char      *input = "USER " USER "\nPASS " PASSWORD "\nQUIT\n";
+
+  run_cli (&refused, input, "pop3", "-H", "127.0.0.1", "-p", port, "-s", "none", "-v", "console");
+  g_assert_cmpint (refused.status, ==, 0);
+  g_assert_nonnull (strstr (refused.err, "PASS was not sent"));
+  g_assert_nonnull (strstr (refused.err, "--allow-plaintext"));
+  g_assert_null (strstr (refused.err, "C: PASS"));
+  g_assert_null (strstr (refused.err, "Logged in"));
+  assert_no_password (&refused);
+
+  run_cli (&allowed, input, "pop3", "-H", "127.0.0.1", "-p", port, "-s", "none", "--allow-plaintext",
+           "-v", "console");
+  g_assert_cmpint (allowed.status, ==, 0);
+  /* Sent this time (the embedded server still wants STLS first). */
+  g_assert_nonnull (strstr (allowed.err, "C: PASS ********"));
+  g_assert_null (strstr (allowed.err, "was not sent"));
+  assert_no_password (&allowed);
 }
 
 static void
@@ -785,6 +861,40 @@ test_smtp_serverinfo (Fixture      *f,
   g_assert_true (g_ascii_isdigit (verify.out[0]));
 }
 
+static void
+test_smtp_serverinfo_anonymous (Fixture      *f,
+                                gconstpointer data)
+{
+  g_auto (Run) run = { 0 };
+
+  run_cli (&run, NULL, SMTP_ANON (f), "-v", "serverinfo");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "Encryption: TLS"));
+  g_assert_nonnull (strstr (run.out, "Login methods: PLAIN"));
+  g_assert_nonnull (strstr (run.out, "Capabilities (EHLO):"));
+  g_assert_null (strstr (run.out, "Logged in with"));
+  g_assert_null (strstr (run.err, "C: AUTH"));
+}
+
+/* AUTH typed by hand, its response on the next line: never shown. */
+static void
+test_smtp_console_auth (Fixture      *f,
+                        gconstpointer data)
+{
+  g_auto (Run) run = { 0 };
+
+  run_cli (&run, "AUTH PLAIN\n" PLAIN_B64 "\nQUIT\n", SMTP_ANON (f), "-v", "console");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.err, "not logged in"));
+  g_assert_nonnull (strstr (run.out, "334"));
+  g_assert_nonnull (strstr (run.out, "235"));
+  g_assert_nonnull (strstr (run.err, "C: ****"));
+  g_assert_nonnull (strstr (run.err, "Logged in with PLAIN"));
+  g_assert_null (strstr (run.out, PLAIN_B64));
+  g_assert_null (strstr (run.err, PLAIN_B64));
+  assert_no_password (&run);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -802,6 +912,9 @@ main (int   argc,
   ADD ("/cli/pop3/previews-json", test_pop3_previews_json);
   ADD ("/cli/pop3/serverinfo", test_pop3_serverinfo);
   ADD ("/cli/pop3/console", test_pop3_console);
+  ADD ("/cli/pop3/serverinfo-anonymous", test_pop3_serverinfo_anonymous);
+  ADD ("/cli/pop3/console-login", test_pop3_console_login);
+  ADD ("/cli/pop3/console-plaintext", test_pop3_console_plaintext);
   ADD ("/cli/usage", test_usage);
   ADD ("/cli/pop3/wrong-password", test_pop3_wrong_password);
   g_test_add_func ("/cli/pop3/connection-refused", test_pop3_connection_refused);
@@ -813,6 +926,8 @@ main (int   argc,
   g_test_add_func ("/cli/smtp/uncertain", test_smtp_uncertain);
   ADD ("/cli/smtp/console-data", test_smtp_console_data);
   ADD ("/cli/smtp/serverinfo", test_smtp_serverinfo);
+  ADD ("/cli/smtp/serverinfo-anonymous", test_smtp_serverinfo_anonymous);
+  ADD ("/cli/smtp/console-auth", test_smtp_console_auth);
 #undef ADD
 
   return g_test_run ();
