@@ -822,59 +822,6 @@ command_previews (Pop3Cli *cli,
 
 /* serverinfo. */
 
-static char *
-explain_capability (const char *line)
-{
-  g_auto (GStrv) words = g_strsplit (line, " ", -1);
-  g_autofree char *keyword = g_ascii_strup (words[0], -1);
-  const char      *arg = words[0] != NULL && words[1] != NULL ? words[1] : NULL;
-  g_autofree char *rest = arg != NULL ? g_strjoinv (" ", words + 1) : NULL;
-
-  if (g_str_equal (keyword, "TOP"))
-    return g_strdup (_ ("Headers and first lines of a message can be read without downloading it (message lists)."));
-  if (g_str_equal (keyword, "UIDL"))
-    return g_strdup (_ ("Every message has a unique ID that stays the same across sessions: "
-                        "Mailwire knows what it already downloaded and deletes by ID."));
-  if (g_str_equal (keyword, "USER"))
-    return g_strdup (_ ("Login with USER and PASS, which sends the password as it is: "
-                        "safe only inside TLS."));
-  if (g_str_equal (keyword, "SASL"))
-    return g_strdup_printf (_ ("Login with AUTH (RFC 5034); mechanisms offered: %s."),
-                            rest != NULL ? rest : _ ("none listed"));
-  if (g_str_equal (keyword, "PIPELINING"))
-    return g_strdup (_ ("Many commands may be sent without waiting for each answer: "
-                        "message lists come quickly even over slow links."));
-  if (g_str_equal (keyword, "LOGIN-DELAY"))
-    return g_strdup_printf (_ ("Logging in again is allowed only after %s seconds: "
-                               "checking more often is refused."),
-                            arg != NULL ? arg : "?");
-  if (g_str_equal (keyword, "EXPIRE"))
-    {
-      if (arg != NULL && g_ascii_strcasecmp (arg, "NEVER") == 0)
-        return g_strdup (_ ("Messages left on the server are kept for ever."));
-      if (arg != NULL && g_str_equal (arg, "0"))
-        return g_strdup (_ ("Messages are deleted from the server once they have been read: "
-                            "leaving mail on the server is not possible."));
-      return g_strdup_printf (_ ("Messages left on the server are deleted after %s days."),
-                              arg != NULL ? arg : "?");
-    }
-  if (g_str_equal (keyword, "IMPLEMENTATION"))
-    return g_strdup_printf (_ ("The server software calls itself “%s”."),
-                            rest != NULL ? rest : "");
-  if (g_str_equal (keyword, "RESP-CODES"))
-    return g_strdup (_ ("Error replies carry codes such as [IN-USE] or [SYS/TEMP], "
-                        "so Mailwire can say why something failed."));
-  if (g_str_equal (keyword, "AUTH-RESP-CODE"))
-    return g_strdup (_ ("A refused login says with [AUTH] when the credentials were wrong."));
-  if (g_str_equal (keyword, "STLS"))
-    return g_strdup (_ ("The connection can be upgraded to TLS with STLS (security “starttls”)."));
-  if (g_str_equal (keyword, "UTF8"))
-    return g_strdup (_ ("The server can speak UTF-8 (RFC 6856)."));
-  if (g_str_equal (keyword, "LANG"))
-    return g_strdup (_ ("The server can answer in other languages (RFC 6856)."));
-  return g_strdup (_ ("A keyword Mailwire does not use."));
-}
-
 static void
 print_tls (MwConnection *connection)
 {
@@ -915,7 +862,7 @@ print_capabilities (Pop3Cli    *cli,
     printf ("  %s\n", _ ("The server does not answer CAPA: it knows only the commands of RFC 1939."));
   for (guint i = 0; lines != NULL && lines[i] != NULL; i++)
     {
-      g_autofree char *explanation = explain_capability (lines[i]);
+      g_autofree char *explanation = mw_protocol_explain_keyword (MW_REPLY_PROTOCOL_POP3, lines[i]);
 
       printf ("  %-28s %s\n", lines[i], explanation);
     }

@@ -264,92 +264,6 @@ command_ehlo (SmtpCli *cli,
   return MW_CLI_EXIT_OK;
 }
 
-static char *
-explain_keyword (const char *line)
-{
-  g_auto (GStrv) words = g_strsplit (line, " ", -1);
-  g_autofree char *keyword = g_ascii_strup (words[0], -1);
-  const char      *arg = words[0] != NULL && words[1] != NULL ? words[1] : NULL;
-  g_autofree char *rest = arg != NULL ? g_strjoinv (" ", words + 1) : NULL;
-
-  if (g_str_equal (keyword, "SIZE"))
-    {
-      guint64 size = 0;
-
-      if (arg != NULL && g_ascii_string_to_unsigned (arg, 10, 1, G_MAXUINT64, &size, NULL))
-        {
-          g_autofree char *human = g_format_size (size);
-
-          return g_strdup_printf (_ ("Messages up to %s (%" PRIu64 " bytes) are "
-                                     "accepted; Mailwire checks the size before sending (RFC 1870)."),
-                                  human, size);
-        }
-      return g_strdup (_ ("The server states its size limit in MAIL FROM replies (RFC 1870)."));
-    }
-  if (g_str_equal (keyword, "AUTH") || g_str_has_prefix (keyword, "AUTH="))
-    return g_strdup_printf (_ ("Login (RFC 4954) with: %s."),
-                            rest != NULL ? rest : keyword + MIN (strlen (keyword), 5));
-  if (g_str_equal (keyword, "PIPELINING"))
-    return g_strdup (_ ("MAIL, RCPT and DATA can be sent together without waiting (RFC 2920)."));
-  if (g_str_equal (keyword, "8BITMIME"))
-    return g_strdup (_ ("Messages with 8-bit text are accepted as they are (RFC 6152)."));
-  if (g_str_equal (keyword, "SMTPUTF8"))
-    return g_strdup (_ ("Addresses and headers may be in UTF-8 (RFC 6531)."));
-  if (g_str_equal (keyword, "CHUNKING"))
-    return g_strdup (_ ("Messages can be sent in counted chunks with BDAT instead of DATA (RFC 3030)."));
-  if (g_str_equal (keyword, "BINARYMIME"))
-    return g_strdup (_ ("Binary message bodies are accepted with BDAT (RFC 3030)."));
-  if (g_str_equal (keyword, "DSN"))
-    return g_strdup (_ ("Delivery status notifications can be asked for: on success, failure or delay (RFC 3461)."));
-  if (g_str_equal (keyword, "ENHANCEDSTATUSCODES"))
-    return g_strdup (_ ("Replies carry detailed codes such as 5.1.1, which Mailwire explains (RFC 2034)."));
-  if (g_str_equal (keyword, "STARTTLS"))
-    return g_strdup (_ ("The connection can be upgraded to TLS (RFC 3207, security “starttls”)."));
-  if (g_str_equal (keyword, "ETRN"))
-    return g_strdup (_ ("A client may ask the server to flush its queue for a domain (RFC 1985)."));
-  if (g_str_equal (keyword, "ATRN"))
-    return g_strdup (_ ("Authenticated TURN for on-demand relay (RFC 2645): the roles switch after "
-                        "login; Mailwire cannot act as the server side."));
-  if (g_str_equal (keyword, "TURN"))
-    return g_strdup (_ ("Unauthenticated role reversal (RFC 821), removed as unsafe; Mailwire refuses it."));
-  if (g_str_equal (keyword, "VRFY"))
-    return g_strdup (_ ("Addresses can be checked with VRFY (“mailwire-cli smtp verify”)."));
-  if (g_str_equal (keyword, "EXPN"))
-    return g_strdup (_ ("Mailing lists can be expanded with EXPN."));
-  if (g_str_equal (keyword, "HELP"))
-    return g_strdup (_ ("The server answers HELP."));
-  if (g_str_equal (keyword, "SUBMITTER"))
-    return g_strdup (_ ("MAIL FROM may name the responsible submitter (SUBMITTER=, RFC 4405)."));
-  if (g_str_equal (keyword, "BURL"))
-    return g_strdup (_ ("A message can be taken from an IMAP URL (RFC 4468); not used by Mailwire."));
-  if (g_str_equal (keyword, "X-EXPS"))
-    return g_strdup_printf (_ ("Microsoft Exchange: login between Exchange servers with %s."),
-                            rest != NULL ? rest : "GSSAPI/NTLM");
-  if (g_str_equal (keyword, "X-LINK2STATE"))
-    return g_strdup (_ ("Microsoft Exchange: link state routing information between Exchange servers."));
-  if (g_str_equal (keyword, "XEXCH50"))
-    return g_strdup (_ ("Microsoft Exchange: Exchange-specific message data between Exchange servers."));
-  if (g_str_equal (keyword, "ONEX"))
-    return g_strdup (_ ("Old Sendmail extension: one transaction per session."));
-  if (g_str_equal (keyword, "VERB"))
-    return g_strdup (_ ("Old Sendmail extension: verbose replies."));
-  if (g_str_equal (keyword, "SEND") || g_str_equal (keyword, "SOML") || g_str_equal (keyword, "SAML"))
-    return g_strdup (_ ("Delivery to a terminal (RFC 821); obsolete, removed in RFC 2821."));
-  if (g_str_equal (keyword, "DELIVERBY"))
-    return g_strdup (_ ("Delivery can be asked to happen by a deadline (RFC 2852)."));
-  if (g_str_equal (keyword, "REQUIRETLS"))
-    return g_strdup (_ ("The message can demand TLS on every hop (RFC 8689)."));
-  if (g_str_equal (keyword, "MT-PRIORITY"))
-    return g_strdup (_ ("Messages can carry a priority (RFC 6710)."));
-  if (g_str_equal (keyword, "FUTURERELEASE"))
-    return g_strdup (_ ("Delivery can be held until a later time (RFC 4865)."));
-  if (g_str_equal (keyword, "LIMITS"))
-    return g_strdup_printf (_ ("The server states its limits: %s (RFC 9422)."), rest != NULL ? rest : "");
-  if (g_str_equal (keyword, "XCLIENT") || g_str_equal (keyword, "XFORWARD"))
-    return g_strdup (_ ("Postfix extension for trusted proxies; not for mail clients."));
-  return g_strdup (_ ("A keyword Mailwire does not use."));
-}
-
 static void
 print_tls (MwConnection *connection)
 {
@@ -429,7 +343,7 @@ command_serverinfo (SmtpCli *cli,
       printf ("%s\n", _ ("Capabilities (EHLO):"));
       for (guint i = 0; caps->keywords != NULL && caps->keywords[i] != NULL; i++)
         {
-          g_autofree char *explanation = explain_keyword (caps->keywords[i]);
+          g_autofree char *explanation = mw_protocol_explain_keyword (MW_REPLY_PROTOCOL_SMTP, caps->keywords[i]);
 
           printf ("  %-28s %s\n", caps->keywords[i], explanation);
         }
