@@ -2549,7 +2549,8 @@ mw_pop3_client_login_async (MwPop3Client       *self,
 
   self->state = MW_POP3_STATE_CONNECTING;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
-  connect_step_login (g_steal_pointer (&task));
+  /* The commands it queues hold the task. */
+  connect_step_login (task);
 }
 
 gboolean

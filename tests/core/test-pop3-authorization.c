@@ -251,6 +251,8 @@ test_login_after_connect (void)
   g_assert_true (mw_pop3_client_get_capabilities (client) & MW_POP3_CAPABILITY_UIDL);
 
   mw_pop3_client_close (client);
+  /* Nothing of the login is left holding the client. */
+  g_assert_finalize_object (g_steal_pointer (&client));
   assert_received (server, "CAPA\r\nSTLS\r\nCAPA\r\nUSER tim\r\nPASS tanstaaftanstaaf\r\nCAPA\r\n");
   assert_transcript (transcript, "PASS ********", "tanstaaf");
 }
