@@ -1004,6 +1004,37 @@ console_send (Pop3Cli    *cli,
   return TRUE;
 }
 
+/* Warns before DELE, and before RSET and QUIT when messages are marked
+ * for deletion; asks when standard input is a terminal. */
+static gboolean
+confirm_command (Pop3Cli          *cli,
+                 GDataInputStream *data,
+                 const char       *verb)
+{
+  guint            pending = mw_pop3_client_get_pending_deletions (cli->client);
+  g_autofree char *warning = NULL;
+
+  if (g_str_equal (verb, "DELE"))
+    warning = g_strdup (_ ("Note: DELE only marks the message. It is applied at QUIT; RSET undoes it."));
+  else if (g_str_equal (verb, "RSET") && pending > 0)
+    warning = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                            "Note: RSET unmarks the %u message marked with DELE; nothing will be deleted.",
+                                            "Note: RSET unmarks the %u messages marked with DELE; nothing will be deleted.",
+                                            pending),
+                               pending);
+  else if (g_str_equal (verb, "QUIT") && pending > 0)
+    warning = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                            "Note: QUIT deletes the %u message marked with DELE.\n",
+                                            "Note: QUIT deletes the %u messages marked with DELE.\n",
+                                            pending),
+                               pending);
+  if (warning == NULL)
+    return TRUE;
+
+  g_strchomp (warning);
+  return mw_cli_console_confirm (data, &cli->async, warning);
+}
+
 static int
 command_console (Pop3Cli *cli,
                  int      argc,
@@ -1079,18 +1110,10 @@ command_console (Pop3Cli *cli,
           continue;
         }
 
-      if (g_str_equal (verb, "DELE"))
-        fprintf (stderr, "%s\n", _ ("Note: DELE only marks the message. It is applied at QUIT; RSET undoes it."));
-      else if (g_str_equal (verb, "LAST"))
+      if (g_str_equal (verb, "LAST"))
         fprintf (stderr, "%s\n", _ ("Note: LAST is obsolete (RFC 1460, dropped by RFC 1725); Mailwire uses UIDL."));
-      else if (g_str_equal (verb, "QUIT"))
-        {
-          guint pending = mw_pop3_client_get_pending_deletions (cli->client);
-
-          if (pending > 0)
-            fprintf (stderr, g_dngettext (GETTEXT_PACKAGE, "Note: QUIT deletes the %u message marked with DELE.\n", "Note: QUIT deletes the %u messages marked with DELE.\n", pending),
-                     pending);
-        }
+      else if (!confirm_command (cli, data, verb))
+        continue;
 
       if (!console_send (cli, line, before, &status))
         return status;
@@ -1476,6 +1499,14 @@ command_context (Pop3Cli           *cli,
     g_option_context_add_main_entries (context, previews_entries, GETTEXT_PACKAGE);
   else if (command->func == command_fetch)
     g_option_context_add_main_entries (context, fetch_entries, GETTEXT_PACKAGE);
+  else if (command->func == command_console)
+    g_option_context_set_description (context, _ ("Without --user the console starts before login: type USER and PASS, "
+                                                  "APOP or AUTH. Passwords and login responses never appear in the "
+                                                  "transcript.\n"
+                                                  "Before DELE, and before RSET and QUIT while messages are marked for "
+                                                  "deletion, the console prints a warning on standard error. When "
+                                                  "standard input is a terminal it then asks for confirmation; "
+                                                  "otherwise (a pipe or a file) it goes on without asking."));
   g_option_context_add_group (context, mw_cli_options_get_group (&cli->options));
 
   return context;

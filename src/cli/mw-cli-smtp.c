@@ -799,6 +799,7 @@ command_console (SmtpCli *cli,
   g_autoptr (GDataInputStream) data = NULL;
   const MwSmtpReply *greeting;
   gboolean           ended = FALSE;
+  gboolean           in_transaction = FALSE; /* MAIL accepted, message not sent */
 
   if (argc > 1)
     return mw_cli_usage_error (NULL, _ ("“console” takes no arguments"));
@@ -882,7 +883,19 @@ command_console (SmtpCli *cli,
                 }
               return fail (cli, error);
             }
+          /* Sent or refused at its end: either way the envelope is gone. */
+          in_transaction = FALSE;
           continue;
+        }
+
+      if (in_transaction && !sasl_response && (g_str_equal (verb, "RSET") || g_str_equal (verb, "QUIT")))
+        {
+          const char *warning = g_str_equal (verb, "RSET")
+                                  ? _ ("Note: RSET discards the sender and recipients given so far; no message is sent.")
+                                  : _ ("Note: QUIT ends the session before DATA: the message begun with MAIL FROM is not sent.");
+
+          if (!mw_cli_console_confirm (data, &cli->async, warning))
+            continue;
         }
 
       mw_smtp_client_command_async (cli->client, line, NULL, mw_cli_async_cb, &cli->async);
@@ -912,6 +925,12 @@ command_console (SmtpCli *cli,
                                     "response (it is not shown in the transcript), or “*” to cancel."));
       if (!was_authenticated && mw_smtp_client_is_authenticated (cli->client))
         fprintf (stderr, _ ("Logged in with %s.\n"), mw_smtp_client_get_auth_mechanism_used (cli->client));
+
+      if (!sasl_response && g_str_equal (verb, "MAIL") && reply->code == 250)
+        in_transaction = TRUE;
+      else if (!sasl_response && (g_str_equal (verb, "RSET") || g_str_equal (verb, "EHLO") ||
+                                  g_str_equal (verb, "HELO")))
+        in_transaction = FALSE;
 
       if (g_str_equal (verb, "QUIT") || reply->code == 421)
         ended = TRUE;
@@ -971,6 +990,13 @@ command_context (SmtpCli           *cli,
   g_option_context_set_summary (context, _ (command->summary));
   if (command->func == command_send)
     g_option_context_add_main_entries (context, send_entries, GETTEXT_PACKAGE);
+  else if (command->func == command_console)
+    g_option_context_set_description (context, _ ("Without --user the console starts before login: type AUTH. Login "
+                                                  "responses never appear in the transcript.\n"
+                                                  "Before RSET and QUIT while a message is begun (MAIL FROM accepted), "
+                                                  "the console prints a warning on standard error. When standard input "
+                                                  "is a terminal it then asks for confirmation; otherwise (a pipe or a "
+                                                  "file) it goes on without asking."));
   g_option_context_add_group (context, mw_cli_options_get_group (&cli->options));
 
   return context;
