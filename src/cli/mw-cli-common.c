@@ -568,3 +568,34 @@ mw_cli_print_command_help (MwReplyProtocol protocol,
 
   return TRUE;
 }
+
+gboolean
+mw_cli_console_confirm (GDataInputStream *input,
+                        MwCliAsync       *async,
+                        const char       *warning)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *answer = NULL;
+
+  fprintf (stderr, "%s\n", warning);
+  if (!isatty (STDIN_FILENO))
+    return TRUE;
+
+  /* TRANSLATORS: the console's question before DELE, RSET or QUIT; the
+   * answers it takes are “y” and “yes”, in English or translated. */
+  fprintf (stderr, "%s", _ ("Send it? [y/N] "));
+  fflush (stderr);
+  g_data_input_stream_read_line_async (input, G_PRIORITY_DEFAULT, NULL, mw_cli_async_cb, async);
+  answer = g_data_input_stream_read_line_finish_utf8 (input, mw_cli_async_wait (async), NULL, &error);
+  if (answer != NULL)
+    {
+      g_strstrip (answer);
+      if (g_ascii_strcasecmp (answer, "y") == 0 || g_ascii_strcasecmp (answer, "yes") == 0 ||
+          g_strcmp0 (answer, C_ ("console answer", "y")) == 0 ||
+          g_strcmp0 (answer, C_ ("console answer", "yes")) == 0)
+        return TRUE;
+    }
+
+  fprintf (stderr, "%s\n", _ ("Not sent."));
+  return FALSE;
+}

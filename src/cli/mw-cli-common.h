@@ -98,6 +98,14 @@ void          mw_cli_async_cb (GObject      *source,
 GAsyncResult *mw_cli_async_wait (MwCliAsync *self);
 void          mw_cli_async_clear (MwCliAsync *self);
 
+/* A console's warning before a command that changes the mailbox: printed
+ * on standard error. When standard input is a terminal the person is
+ * asked to confirm, and the answer is read from @input; otherwise the
+ * console goes on. Returns whether to send the command. */
+gboolean mw_cli_console_confirm (GDataInputStream *input,
+                                 MwCliAsync       *async,
+                                 const char       *warning);
+
 /* The last line the server sent that @accept takes, from the transcript. */
 char *mw_cli_last_server_line (MwTranscript *transcript,
                                gboolean (*accept) (const char *line));

@@ -168,9 +168,11 @@ parse_number (const char *text,
 
 /* The session. */
 
+/* Connects; logs in too when @login is TRUE. */
 static gboolean
-pop3_connect (Pop3Cli *cli,
-              GError **error)
+pop3_connect_full (Pop3Cli *cli,
+                   gboolean login,
+                   GError **error)
 {
   MwCliOptions *options = &cli->options;
   char         *password = NULL;
@@ -197,6 +199,7 @@ pop3_connect (Pop3Cli *cli,
   mw_cli_free_secret (token);
 
   mw_pop3_client_set_auth_mechanism (cli->client, options->auth);
+  mw_pop3_client_set_login_on_connect (cli->client, login);
   mw_pop3_client_set_allow_plaintext (cli->client, options->allow_plaintext);
   mw_pop3_client_set_pipelining (cli->client, options->no_pipelining ? MW_POP3_PIPELINING_NEVER
                                                                      : MW_POP3_PIPELINING_AUTO);
@@ -212,6 +215,20 @@ pop3_connect (Pop3Cli *cli,
     cli->connection = g_object_ref (mw_pop3_client_get_connection (cli->client));
 
   return mw_pop3_client_connect_finish (cli->client, mw_cli_async_wait (&cli->async), error);
+}
+
+static gboolean
+pop3_connect (Pop3Cli *cli,
+              GError **error)
+{
+  return pop3_connect_full (cli, TRUE, error);
+}
+
+/* Whether the options carry credentials to log in with. */
+static gboolean
+has_credentials (Pop3Cli *cli)
+{
+  return cli->options.user != NULL || cli->options.oauth2_token_command != NULL;
 }
 
 /* QUIT; returns whether the server confirmed it. */
@@ -805,59 +822,6 @@ command_previews (Pop3Cli *cli,
 
 /* serverinfo. */
 
-static char *
-explain_capability (const char *line)
-{
-  g_auto (GStrv) words = g_strsplit (line, " ", -1);
-  g_autofree char *keyword = g_ascii_strup (words[0], -1);
-  const char      *arg = words[0] != NULL && words[1] != NULL ? words[1] : NULL;
-  g_autofree char *rest = arg != NULL ? g_strjoinv (" ", words + 1) : NULL;
-
-  if (g_str_equal (keyword, "TOP"))
-    return g_strdup (_ ("Headers and first lines of a message can be read without downloading it (message lists)."));
-  if (g_str_equal (keyword, "UIDL"))
-    return g_strdup (_ ("Every message has a unique ID that stays the same across sessions: "
-                        "Mailwire knows what it already downloaded and deletes by ID."));
-  if (g_str_equal (keyword, "USER"))
-    return g_strdup (_ ("Login with USER and PASS, which sends the password as it is: "
-                        "safe only inside TLS."));
-  if (g_str_equal (keyword, "SASL"))
-    return g_strdup_printf (_ ("Login with AUTH (RFC 5034); mechanisms offered: %s."),
-                            rest != NULL ? rest : _ ("none listed"));
-  if (g_str_equal (keyword, "PIPELINING"))
-    return g_strdup (_ ("Many commands may be sent without waiting for each answer: "
-                        "message lists come quickly even over slow links."));
-  if (g_str_equal (keyword, "LOGIN-DELAY"))
-    return g_strdup_printf (_ ("Logging in again is allowed only after %s seconds: "
-                               "checking more often is refused."),
-                            arg != NULL ? arg : "?");
-  if (g_str_equal (keyword, "EXPIRE"))
-    {
-      if (arg != NULL && g_ascii_strcasecmp (arg, "NEVER") == 0)
-        return g_strdup (_ ("Messages left on the server are kept for ever."));
-      if (arg != NULL && g_str_equal (arg, "0"))
-        return g_strdup (_ ("Messages are deleted from the server once they have been read: "
-                            "leaving mail on the server is not possible."));
-      return g_strdup_printf (_ ("Messages left on the server are deleted after %s days."),
-                              arg != NULL ? arg : "?");
-    }
-  if (g_str_equal (keyword, "IMPLEMENTATION"))
-    return g_strdup_printf (_ ("The server software calls itself “%s”."),
-                            rest != NULL ? rest : "");
-  if (g_str_equal (keyword, "RESP-CODES"))
-    return g_strdup (_ ("Error replies carry codes such as [IN-USE] or [SYS/TEMP], "
-                        "so Mailwire can say why something failed."));
-  if (g_str_equal (keyword, "AUTH-RESP-CODE"))
-    return g_strdup (_ ("A refused login says with [AUTH] when the credentials were wrong."));
-  if (g_str_equal (keyword, "STLS"))
-    return g_strdup (_ ("The connection can be upgraded to TLS with STLS (security “starttls”)."));
-  if (g_str_equal (keyword, "UTF8"))
-    return g_strdup (_ ("The server can speak UTF-8 (RFC 6856)."));
-  if (g_str_equal (keyword, "LANG"))
-    return g_strdup (_ ("The server can answer in other languages (RFC 6856)."));
-  return g_strdup (_ ("A keyword Mailwire does not use."));
-}
-
 static void
 print_tls (MwConnection *connection)
 {
@@ -884,37 +848,77 @@ print_tls (MwConnection *connection)
     }
 }
 
+static void
+print_capabilities (Pop3Cli    *cli,
+                    const char *title)
+{
+  const char *const *lines = mw_pop3_client_get_capability_lines (cli->client);
+  const char *const *mechanisms = mw_pop3_client_get_sasl_mechanisms (cli->client);
+  g_autoptr (GPtrArray) methods = g_ptr_array_new ();
+  g_autofree char *joined = NULL;
+
+  printf ("%s\n", title);
+  if (!mw_pop3_client_get_capa_known (cli->client) || lines == NULL || lines[0] == NULL)
+    printf ("  %s\n", _ ("The server does not answer CAPA: it knows only the commands of RFC 1939."));
+  for (guint i = 0; lines != NULL && lines[i] != NULL; i++)
+    {
+      g_autofree char *explanation = mw_protocol_explain_keyword (MW_REPLY_PROTOCOL_POP3, lines[i]);
+
+      printf ("  %-28s %s\n", lines[i], explanation);
+    }
+
+  for (guint i = 0; mechanisms != NULL && mechanisms[i] != NULL; i++)
+    g_ptr_array_add (methods, (gpointer) mechanisms[i]);
+  if (mw_pop3_client_get_apop_timestamp (cli->client) != NULL)
+    g_ptr_array_add (methods, "APOP");
+  if ((mw_pop3_client_get_capabilities (cli->client) & MW_POP3_CAPABILITY_USER) != 0)
+    g_ptr_array_add (methods, "USER/PASS");
+  g_ptr_array_add (methods, NULL);
+  joined = g_strjoinv (" ", (char **) methods->pdata);
+  if (methods->len > 1)
+    printf (_ ("Login methods: %s\n"), joined);
+  else
+    printf ("%s\n", _ ("Login methods: none advertised"));
+}
+
 static int
 command_serverinfo (Pop3Cli *cli,
                     int      argc,
                     char   **argv)
 {
-  const char *const *lines;
-  const char        *mechanism;
+  g_autoptr (GError) error = NULL;
 
   if (argc > 1)
     return mw_cli_usage_error (NULL, _ ("“serverinfo” takes no arguments"));
 
-  CONNECT_OR_FAIL (cli);
+  /* What the server shows before login is worth seeing even when the
+   * login then fails, or when no credentials were given. */
+  if (!pop3_connect_full (cli, FALSE, &error))
+    return fail (cli, error);
 
   printf (_ ("Server: %s port %u\n"), cli->options.host, mw_cli_options_get_port (&cli->options));
   printf (_ ("Greeting: %s\n"), mw_pop3_client_get_greeting (cli->client));
   print_tls (mw_pop3_client_get_connection (cli->client));
-  mechanism = mw_pop3_client_get_mechanism_used (cli->client);
-  if (mechanism != NULL)
-    printf (_ ("Logged in with: %s\n"), mechanism);
-  printf (_ ("Pipelining: %s\n"), mw_pop3_client_is_pipelining (cli->client) ? _ ("used") : _ ("not used"));
+  print_capabilities (cli, _ ("Capabilities before login (CAPA):"));
+  fflush (stdout);
 
-  printf ("%s\n", _ ("Capabilities (CAPA):"));
-  lines = mw_pop3_client_get_capability_lines (cli->client);
-  if (!mw_pop3_client_get_capa_known (cli->client) || lines == NULL || lines[0] == NULL)
-    printf ("  %s\n", _ ("The server does not answer CAPA: it knows only the commands of RFC 1939."));
-  for (guint i = 0; lines != NULL && lines[i] != NULL; i++)
+  if (!has_credentials (cli))
     {
-      g_autofree char *explanation = explain_capability (lines[i]);
-
-      printf ("  %-28s %s\n", lines[i], explanation);
+      printf ("%s\n", _ ("Not logged in (no --user given): servers often advertise more after login."));
+      fflush (stdout);
+      return finish_session (cli);
     }
+
+  mw_pop3_client_login_async (cli->client, NULL, mw_cli_async_cb, &cli->async);
+  if (!mw_pop3_client_login_finish (cli->client, mw_cli_async_wait (&cli->async), &error))
+    return fail_session (cli, error);
+
+  printf (_ ("Logged in with: %s\n"), mw_pop3_client_get_mechanism_used (cli->client));
+  mw_pop3_client_capa_async (cli->client, NULL, mw_cli_async_cb, &cli->async);
+  if (!mw_pop3_client_capa_finish (cli->client, mw_cli_async_wait (&cli->async), &error))
+    return fail_session (cli, error);
+  printf (_ ("Pipelining: %s\n"), mw_pop3_client_is_pipelining (cli->client) ? _ ("used") : _ ("not used"));
+  print_capabilities (cli, _ ("Capabilities after login (CAPA):"));
   fflush (stdout);
 
   return finish_session (cli);
@@ -957,6 +961,80 @@ print_reply (MwPop3Reply *reply)
   fflush (stdout);
 }
 
+/* Sends one typed line and prints the reply; FALSE when the session
+ * ended with an error (printed). */
+static gboolean
+console_send (Pop3Cli    *cli,
+              const char *line,
+              MwPop3State before,
+              int        *out_status)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (MwPop3Reply) reply = NULL;
+
+  mw_pop3_client_command_async (cli->client, line, FALSE, NULL, mw_cli_async_cb, &cli->async);
+  reply = mw_pop3_client_command_finish (cli->client, mw_cli_async_wait (&cli->async), &error);
+  if (reply == NULL)
+    {
+      if (g_error_matches (error, MW_POP3_ERROR, MW_POP3_ERROR_INVALID_ARGUMENT))
+        {
+          fprintf (stderr, "mailwire-cli: %s\n", error->message);
+          return TRUE;
+        }
+      if (g_error_matches (error, MW_POP3_ERROR, MW_POP3_ERROR_PLAINTEXT_REFUSED))
+        {
+          fprintf (stderr, "mailwire-cli: %s\n", error->message);
+          fprintf (stderr, "  %s\n", _ ("Connect with --security tls or starttls; to send the "
+                                        "password in clear anyway, add --allow-plaintext."));
+          return TRUE;
+        }
+      *out_status = fail_session (cli, error);
+      return FALSE;
+    }
+
+  print_reply (reply);
+  if (!reply->ok && !reply->challenge)
+    mw_cli_print_explanation (MW_REPLY_PROTOCOL_POP3, reply->status);
+  if (reply->challenge)
+    fprintf (stderr, "%s\n", _ ("The server asks for the next step of the login: type the base64 "
+                                "response (it is not shown in the transcript), or “*” to cancel."));
+  if (before != MW_POP3_STATE_TRANSACTION &&
+      mw_pop3_client_get_state (cli->client) == MW_POP3_STATE_TRANSACTION)
+    fprintf (stderr, _ ("Logged in with %s.\n"), mw_pop3_client_get_mechanism_used (cli->client));
+  return TRUE;
+}
+
+/* Warns before DELE, and before RSET and QUIT when messages are marked
+ * for deletion; asks when standard input is a terminal. */
+static gboolean
+confirm_command (Pop3Cli          *cli,
+                 GDataInputStream *data,
+                 const char       *verb)
+{
+  guint            pending = mw_pop3_client_get_pending_deletions (cli->client);
+  g_autofree char *warning = NULL;
+
+  if (g_str_equal (verb, "DELE"))
+    warning = g_strdup (_ ("Note: DELE only marks the message. It is applied at QUIT; RSET undoes it."));
+  else if (g_str_equal (verb, "RSET") && pending > 0)
+    warning = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                            "Note: RSET unmarks the %u message marked with DELE; nothing will be deleted.",
+                                            "Note: RSET unmarks the %u messages marked with DELE; nothing will be deleted.",
+                                            pending),
+                               pending);
+  else if (g_str_equal (verb, "QUIT") && pending > 0)
+    warning = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                            "Note: QUIT deletes the %u message marked with DELE.\n",
+                                            "Note: QUIT deletes the %u messages marked with DELE.\n",
+                                            pending),
+                               pending);
+  if (warning == NULL)
+    return TRUE;
+
+  g_strchomp (warning);
+  return mw_cli_console_confirm (data, &cli->async, warning);
+}
+
 static int
 command_console (Pop3Cli *cli,
                  int      argc,
@@ -965,14 +1043,25 @@ command_console (Pop3Cli *cli,
   g_autoptr (GInputStream) in = NULL;
   g_autoptr (GDataInputStream) data = NULL;
   gboolean ended = FALSE;
+  int      status = MW_CLI_EXIT_OK;
 
   if (argc > 1)
     return mw_cli_usage_error (NULL, _ ("“console” takes no arguments"));
 
-  CONNECT_OR_FAIL (cli);
+  {
+    g_autoptr (GError) connect_error = NULL;
+
+    /* Without credentials the person logs in by hand. */
+    if (!pop3_connect_full (cli, has_credentials (cli), &connect_error))
+      return fail (cli, connect_error);
+  }
 
   printf ("%s\n", mw_pop3_client_get_greeting (cli->client));
-  fprintf (stderr, "%s\n", _ ("Connected and logged in. Type “help” for the commands, QUIT to end."));
+  if (mw_pop3_client_get_state (cli->client) == MW_POP3_STATE_TRANSACTION)
+    fprintf (stderr, "%s\n", _ ("Connected and logged in. Type “help” for the commands, QUIT to end."));
+  else
+    fprintf (stderr, "%s\n", _ ("Connected, not logged in: log in with USER and PASS, APOP or AUTH. "
+                                "Type “help” for the commands, QUIT to end."));
   fflush (stdout);
 
   in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
@@ -982,10 +1071,11 @@ command_console (Pop3Cli *cli,
   while (!ended)
     {
       g_autoptr (GError) error = NULL;
-      g_autoptr (MwPop3Reply) reply = NULL;
       g_autofree char *line = NULL;
       g_autofree char *verb = NULL;
       const char      *args;
+      gboolean         sasl_response = mw_pop3_client_get_expects_sasl_response (cli->client);
+      MwPop3State      before = mw_pop3_client_get_state (cli->client);
 
       g_data_input_stream_read_line_async (data, G_PRIORITY_DEFAULT, NULL, mw_cli_async_cb, &cli->async);
       line = g_data_input_stream_read_line_finish_utf8 (data, mw_cli_async_wait (&cli->async), NULL, &error);
@@ -997,6 +1087,14 @@ command_console (Pop3Cli *cli,
         }
 
       g_strstrip (line);
+      if (sasl_response)
+        {
+          /* The answer to the server's challenge: sent as typed, never
+           * shown. */
+          if (!console_send (cli, line, before, &status))
+            return status;
+          continue;
+        }
       if (line[0] == '\0')
         continue;
 
@@ -1012,34 +1110,13 @@ command_console (Pop3Cli *cli,
           continue;
         }
 
-      if (g_str_equal (verb, "DELE"))
-        fprintf (stderr, "%s\n", _ ("Note: DELE only marks the message. It is applied at QUIT; RSET undoes it."));
-      else if (g_str_equal (verb, "LAST"))
+      if (g_str_equal (verb, "LAST"))
         fprintf (stderr, "%s\n", _ ("Note: LAST is obsolete (RFC 1460, dropped by RFC 1725); Mailwire uses UIDL."));
-      else if (g_str_equal (verb, "QUIT"))
-        {
-          guint pending = mw_pop3_client_get_pending_deletions (cli->client);
+      else if (!confirm_command (cli, data, verb))
+        continue;
 
-          if (pending > 0)
-            fprintf (stderr, g_dngettext (GETTEXT_PACKAGE, "Note: QUIT deletes the %u message marked with DELE.\n", "Note: QUIT deletes the %u messages marked with DELE.\n", pending),
-                     pending);
-        }
-
-      mw_pop3_client_command_async (cli->client, line, FALSE, NULL, mw_cli_async_cb, &cli->async);
-      reply = mw_pop3_client_command_finish (cli->client, mw_cli_async_wait (&cli->async), &error);
-      if (reply == NULL)
-        {
-          if (error->domain == MW_POP3_ERROR && error->code == MW_POP3_ERROR_INVALID_ARGUMENT)
-            {
-              fprintf (stderr, "mailwire-cli: %s\n", error->message);
-              continue;
-            }
-          return fail_session (cli, error);
-        }
-
-      print_reply (reply);
-      if (!reply->ok)
-        mw_cli_print_explanation (MW_REPLY_PROTOCOL_POP3, reply->status);
+      if (!console_send (cli, line, before, &status))
+        return status;
 
       if (g_str_equal (verb, "QUIT"))
         ended = TRUE;
@@ -1503,6 +1580,14 @@ command_context (Pop3Cli           *cli,
     g_option_context_add_main_entries (context, previews_entries, GETTEXT_PACKAGE);
   else if (command->func == command_fetch)
     g_option_context_add_main_entries (context, fetch_entries, GETTEXT_PACKAGE);
+  else if (command->func == command_console)
+    g_option_context_set_description (context, _ ("Without --user the console starts before login: type USER and PASS, "
+                                                  "APOP or AUTH. Passwords and login responses never appear in the "
+                                                  "transcript.\n"
+                                                  "Before DELE, and before RSET and QUIT while messages are marked for "
+                                                  "deletion, the console prints a warning on standard error. When "
+                                                  "standard input is a terminal it then asks for confirmation; "
+                                                  "otherwise (a pipe or a file) it goes on without asking."));
   g_option_context_add_group (context, mw_cli_options_get_group (&cli->options));
 
   return context;

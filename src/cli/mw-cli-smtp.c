@@ -264,92 +264,6 @@ command_ehlo (SmtpCli *cli,
   return MW_CLI_EXIT_OK;
 }
 
-static char *
-explain_keyword (const char *line)
-{
-  g_auto (GStrv) words = g_strsplit (line, " ", -1);
-  g_autofree char *keyword = g_ascii_strup (words[0], -1);
-  const char      *arg = words[0] != NULL && words[1] != NULL ? words[1] : NULL;
-  g_autofree char *rest = arg != NULL ? g_strjoinv (" ", words + 1) : NULL;
-
-  if (g_str_equal (keyword, "SIZE"))
-    {
-      guint64 size = 0;
-
-      if (arg != NULL && g_ascii_string_to_unsigned (arg, 10, 1, G_MAXUINT64, &size, NULL))
-        {
-          g_autofree char *human = g_format_size (size);
-
-          return g_strdup_printf (_ ("Messages up to %s (%" PRIu64 " bytes) are "
-                                     "accepted; Mailwire checks the size before sending (RFC 1870)."),
-                                  human, size);
-        }
-      return g_strdup (_ ("The server states its size limit in MAIL FROM replies (RFC 1870)."));
-    }
-  if (g_str_equal (keyword, "AUTH") || g_str_has_prefix (keyword, "AUTH="))
-    return g_strdup_printf (_ ("Login (RFC 4954) with: %s."),
-                            rest != NULL ? rest : keyword + MIN (strlen (keyword), 5));
-  if (g_str_equal (keyword, "PIPELINING"))
-    return g_strdup (_ ("MAIL, RCPT and DATA can be sent together without waiting (RFC 2920)."));
-  if (g_str_equal (keyword, "8BITMIME"))
-    return g_strdup (_ ("Messages with 8-bit text are accepted as they are (RFC 6152)."));
-  if (g_str_equal (keyword, "SMTPUTF8"))
-    return g_strdup (_ ("Addresses and headers may be in UTF-8 (RFC 6531)."));
-  if (g_str_equal (keyword, "CHUNKING"))
-    return g_strdup (_ ("Messages can be sent in counted chunks with BDAT instead of DATA (RFC 3030)."));
-  if (g_str_equal (keyword, "BINARYMIME"))
-    return g_strdup (_ ("Binary message bodies are accepted with BDAT (RFC 3030)."));
-  if (g_str_equal (keyword, "DSN"))
-    return g_strdup (_ ("Delivery status notifications can be asked for: on success, failure or delay (RFC 3461)."));
-  if (g_str_equal (keyword, "ENHANCEDSTATUSCODES"))
-    return g_strdup (_ ("Replies carry detailed codes such as 5.1.1, which Mailwire explains (RFC 2034)."));
-  if (g_str_equal (keyword, "STARTTLS"))
-    return g_strdup (_ ("The connection can be upgraded to TLS (RFC 3207, security “starttls”)."));
-  if (g_str_equal (keyword, "ETRN"))
-    return g_strdup (_ ("A client may ask the server to flush its queue for a domain (RFC 1985)."));
-  if (g_str_equal (keyword, "ATRN"))
-    return g_strdup (_ ("Authenticated TURN for on-demand relay (RFC 2645): the roles switch after "
-                        "login; Mailwire cannot act as the server side."));
-  if (g_str_equal (keyword, "TURN"))
-    return g_strdup (_ ("Unauthenticated role reversal (RFC 821), removed as unsafe; Mailwire refuses it."));
-  if (g_str_equal (keyword, "VRFY"))
-    return g_strdup (_ ("Addresses can be checked with VRFY (“mailwire-cli smtp verify”)."));
-  if (g_str_equal (keyword, "EXPN"))
-    return g_strdup (_ ("Mailing lists can be expanded with EXPN."));
-  if (g_str_equal (keyword, "HELP"))
-    return g_strdup (_ ("The server answers HELP."));
-  if (g_str_equal (keyword, "SUBMITTER"))
-    return g_strdup (_ ("MAIL FROM may name the responsible submitter (SUBMITTER=, RFC 4405)."));
-  if (g_str_equal (keyword, "BURL"))
-    return g_strdup (_ ("A message can be taken from an IMAP URL (RFC 4468); not used by Mailwire."));
-  if (g_str_equal (keyword, "X-EXPS"))
-    return g_strdup_printf (_ ("Microsoft Exchange: login between Exchange servers with %s."),
-                            rest != NULL ? rest : "GSSAPI/NTLM");
-  if (g_str_equal (keyword, "X-LINK2STATE"))
-    return g_strdup (_ ("Microsoft Exchange: link state routing information between Exchange servers."));
-  if (g_str_equal (keyword, "XEXCH50"))
-    return g_strdup (_ ("Microsoft Exchange: Exchange-specific message data between Exchange servers."));
-  if (g_str_equal (keyword, "ONEX"))
-    return g_strdup (_ ("Old Sendmail extension: one transaction per session."));
-  if (g_str_equal (keyword, "VERB"))
-    return g_strdup (_ ("Old Sendmail extension: verbose replies."));
-  if (g_str_equal (keyword, "SEND") || g_str_equal (keyword, "SOML") || g_str_equal (keyword, "SAML"))
-    return g_strdup (_ ("Delivery to a terminal (RFC 821); obsolete, removed in RFC 2821."));
-  if (g_str_equal (keyword, "DELIVERBY"))
-    return g_strdup (_ ("Delivery can be asked to happen by a deadline (RFC 2852)."));
-  if (g_str_equal (keyword, "REQUIRETLS"))
-    return g_strdup (_ ("The message can demand TLS on every hop (RFC 8689)."));
-  if (g_str_equal (keyword, "MT-PRIORITY"))
-    return g_strdup (_ ("Messages can carry a priority (RFC 6710)."));
-  if (g_str_equal (keyword, "FUTURERELEASE"))
-    return g_strdup (_ ("Delivery can be held until a later time (RFC 4865)."));
-  if (g_str_equal (keyword, "LIMITS"))
-    return g_strdup_printf (_ ("The server states its limits: %s (RFC 9422)."), rest != NULL ? rest : "");
-  if (g_str_equal (keyword, "XCLIENT") || g_str_equal (keyword, "XFORWARD"))
-    return g_strdup (_ ("Postfix extension for trusted proxies; not for mail clients."));
-  return g_strdup (_ ("A keyword Mailwire does not use."));
-}
-
 static void
 print_tls (MwConnection *connection)
 {
@@ -429,7 +343,7 @@ command_serverinfo (SmtpCli *cli,
       printf ("%s\n", _ ("Capabilities (EHLO):"));
       for (guint i = 0; caps->keywords != NULL && caps->keywords[i] != NULL; i++)
         {
-          g_autofree char *explanation = explain_keyword (caps->keywords[i]);
+          g_autofree char *explanation = mw_protocol_explain_keyword (MW_REPLY_PROTOCOL_SMTP, caps->keywords[i]);
 
           printf ("  %-28s %s\n", caps->keywords[i], explanation);
         }
@@ -885,6 +799,7 @@ command_console (SmtpCli *cli,
   g_autoptr (GDataInputStream) data = NULL;
   const MwSmtpReply *greeting;
   gboolean           ended = FALSE;
+  gboolean           in_transaction = FALSE; /* MAIL accepted, message not sent */
 
   if (argc > 1)
     return mw_cli_usage_error (NULL, _ ("“console” takes no arguments"));
@@ -894,7 +809,11 @@ command_console (SmtpCli *cli,
   greeting = mw_smtp_client_get_greeting (cli->client);
   if (greeting != NULL)
     print_reply_lines (greeting, stdout);
-  fprintf (stderr, "%s\n", _ ("Connected (EHLO sent). Type “help” for the commands, QUIT to end."));
+  if (mw_smtp_client_is_authenticated (cli->client))
+    fprintf (stderr, "%s\n", _ ("Connected (EHLO sent) and logged in. Type “help” for the commands, QUIT to end."));
+  else
+    fprintf (stderr, "%s\n", _ ("Connected (EHLO sent), not logged in: AUTH may be typed. Type “help” "
+                                "for the commands, QUIT to end."));
 
   in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
   data = g_data_input_stream_new (in);
@@ -904,6 +823,8 @@ command_console (SmtpCli *cli,
     {
       g_autoptr (GError) error = NULL;
       g_autoptr (MwSmtpReply) reply = NULL;
+      gboolean         sasl_response = mw_smtp_client_get_expects_sasl_response (cli->client);
+      gboolean         was_authenticated = mw_smtp_client_is_authenticated (cli->client);
       g_autofree char *line = read_input_line (cli, data, &error);
       g_autofree char *verb = NULL;
       const char      *args;
@@ -916,7 +837,7 @@ command_console (SmtpCli *cli,
         }
 
       g_strstrip (line);
-      if (line[0] == '\0')
+      if (line[0] == '\0' && !sasl_response)
         continue;
 
       args = line + strcspn (line, " ");
@@ -924,22 +845,23 @@ command_console (SmtpCli *cli,
       while (*args == ' ')
         args++;
 
-      /* "help" is the console's; "HELP" goes to the server. */
-      if (strncmp (line, "help", 4) == 0 && (line[4] == '\0' || line[4] == ' '))
+      /* "help" is the console's; "HELP" goes to the server. A line
+       * answering a login challenge goes as typed. */
+      if (!sasl_response && strncmp (line, "help", 4) == 0 && (line[4] == '\0' || line[4] == ' '))
         {
           console_help (args);
           fflush (stdout);
           continue;
         }
 
-      if (g_str_equal (verb, "TURN"))
+      if (g_str_equal (verb, "TURN") && !sasl_response)
         {
           fprintf (stderr, "%s\n", _ ("mailwire-cli: TURN is not sent: it reverses the roles without "
                                       "authentication and was removed from the standard as unsafe "
                                       "(RFC 2821)."));
           continue;
         }
-      if (g_str_equal (verb, "BDAT"))
+      if (g_str_equal (verb, "BDAT") && !sasl_response)
         {
           fprintf (stderr, "%s\n", _ ("mailwire-cli: BDAT is not typed by hand: each chunk must carry "
                                       "its exact byte count. Use DATA here, or “mailwire-cli smtp send”, "
@@ -950,7 +872,7 @@ command_console (SmtpCli *cli,
         fprintf (stderr, "%s\n", _ ("Note: after ATRN the server would expect Mailwire to act as a "
                                     "server; Mailwire does not switch roles."));
 
-      if (g_str_equal (verb, "DATA") && *args == '\0')
+      if (g_str_equal (verb, "DATA") && *args == '\0' && !sasl_response)
         {
           if (!console_data (cli, data, &error))
             {
@@ -961,7 +883,19 @@ command_console (SmtpCli *cli,
                 }
               return fail (cli, error);
             }
+          /* Sent or refused at its end: either way the envelope is gone. */
+          in_transaction = FALSE;
           continue;
+        }
+
+      if (in_transaction && !sasl_response && (g_str_equal (verb, "RSET") || g_str_equal (verb, "QUIT")))
+        {
+          const char *warning = g_str_equal (verb, "RSET")
+                                  ? _ ("Note: RSET discards the sender and recipients given so far; no message is sent.")
+                                  : _ ("Note: QUIT ends the session before DATA: the message begun with MAIL FROM is not sent.");
+
+          if (!mw_cli_console_confirm (data, &cli->async, warning))
+            continue;
         }
 
       mw_smtp_client_command_async (cli->client, line, NULL, mw_cli_async_cb, &cli->async);
@@ -973,12 +907,30 @@ command_console (SmtpCli *cli,
               fprintf (stderr, "mailwire-cli: %s\n", error->message);
               continue;
             }
+          if (g_error_matches (error, MW_SMTP_ERROR, MW_SMTP_ERROR_PLAINTEXT_REFUSED))
+            {
+              fprintf (stderr, "mailwire-cli: %s\n", error->message);
+              fprintf (stderr, "  %s\n", _ ("Connect with --security tls or starttls; to send the "
+                                            "password in clear anyway, add --allow-plaintext."));
+              continue;
+            }
           return fail (cli, error);
         }
 
       print_reply_lines (reply, stdout);
       if (reply->code >= 400)
         explain_reply (reply);
+      if (mw_smtp_client_get_expects_sasl_response (cli->client))
+        fprintf (stderr, "%s\n", _ ("The server asks for the next step of the login: type the base64 "
+                                    "response (it is not shown in the transcript), or “*” to cancel."));
+      if (!was_authenticated && mw_smtp_client_is_authenticated (cli->client))
+        fprintf (stderr, _ ("Logged in with %s.\n"), mw_smtp_client_get_auth_mechanism_used (cli->client));
+
+      if (!sasl_response && g_str_equal (verb, "MAIL") && reply->code == 250)
+        in_transaction = TRUE;
+      else if (!sasl_response && (g_str_equal (verb, "RSET") || g_str_equal (verb, "EHLO") ||
+                                  g_str_equal (verb, "HELO")))
+        in_transaction = FALSE;
 
       if (g_str_equal (verb, "QUIT") || reply->code == 421)
         ended = TRUE;
@@ -1038,6 +990,13 @@ command_context (SmtpCli           *cli,
   g_option_context_set_summary (context, _ (command->summary));
   if (command->func == command_send)
     g_option_context_add_main_entries (context, send_entries, GETTEXT_PACKAGE);
+  else if (command->func == command_console)
+    g_option_context_set_description (context, _ ("Without --user the console starts before login: type AUTH. Login "
+                                                  "responses never appear in the transcript.\n"
+                                                  "Before RSET and QUIT while a message is begun (MAIL FROM accepted), "
+                                                  "the console prints a warning on standard error. When standard input "
+                                                  "is a terminal it then asks for confirmation; otherwise (a pipe or a "
+                                                  "file) it goes on without asking."));
   g_option_context_add_group (context, mw_cli_options_get_group (&cli->options));
 
   return context;

@@ -36,6 +36,7 @@ struct _Cmd
 {
   char          *line;    /* NULL: only read a reply (the greeting) */
   char          *display; /* what the transcript shows, or NULL */
+  char          *verb;    /* a console command's verb, upper case */
   GTask         *task;    /* the public operation it belongs to */
   CmdDone        done;
   GOutputStream *sink;      /* where a multi-line body goes */
@@ -84,6 +85,7 @@ struct _MwPop3Client
   char         *expire;
   char         *implementation;
   char         *mechanism_used;
+  char         *console_mechanism; /* an AUTH typed by hand */
 
   /* The server's certificate as last seen, kept after the connection. */
   MwCertificateInfo *certificate_info;
@@ -100,6 +102,8 @@ struct _MwPop3Client
   gulong             progress_handler;
 
   guint allow_plaintext : 1;
+  guint login_on_connect : 1;
+  guint sasl_response : 1; /* the console owes a SASL challenge a line */
   guint capa_known : 1;
   guint reading : 1;
   guint writing : 1;
@@ -206,6 +210,7 @@ cmd_free (Cmd *cmd)
     wipe_string (&cmd->line);
   g_free (cmd->line);
   g_free (cmd->display);
+  g_free (cmd->verb);
   g_clear_object (&cmd->task);
   g_clear_object (&cmd->sink);
   g_free (cmd->status);
@@ -222,6 +227,7 @@ mw_pop3_reply_copy (const MwPop3Reply *reply)
   copy->status = g_strdup (reply->status);
   copy->lines = g_strdupv (reply->lines);
   copy->truncated = reply->truncated;
+  copy->challenge = reply->challenge;
   return copy;
 }
 
@@ -514,6 +520,7 @@ fail_all (MwPop3Client *self,
     }
   self->reading = self->writing = FALSE;
   self->outstanding = 0;
+  self->sasl_response = FALSE;
   if (self->state != MW_POP3_STATE_CLOSED && self->state != MW_POP3_STATE_DISCONNECTED)
     {
       self->state = MW_POP3_STATE_DISCONNECTED;
@@ -1106,6 +1113,7 @@ mw_pop3_client_finalize (GObject *object)
   g_free (self->expire);
   g_free (self->implementation);
   g_free (self->mechanism_used);
+  g_free (self->console_mechanism);
 
   G_OBJECT_CLASS (mw_pop3_client_parent_class)->finalize (object);
 }
@@ -1291,6 +1299,7 @@ mw_pop3_client_init (MwPop3Client *self)
 {
   self->timeout = MW_CONNECTION_DEFAULT_TIMEOUT;
   self->login_delay = -1;
+  self->login_on_connect = TRUE;
   g_queue_init (&self->pending);
   g_queue_init (&self->inflight);
 }
@@ -1457,6 +1466,21 @@ mw_pop3_client_set_allow_plaintext (MwPop3Client *self,
     return;
   self->allow_plaintext = !!allow;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ALLOW_PLAINTEXT]);
+}
+
+gboolean
+mw_pop3_client_get_login_on_connect (MwPop3Client *self)
+{
+  g_return_val_if_fail (MW_IS_POP3_CLIENT (self), TRUE);
+  return self->login_on_connect;
+}
+
+void
+mw_pop3_client_set_login_on_connect (MwPop3Client *self,
+                                     gboolean      login)
+{
+  g_return_if_fail (MW_IS_POP3_CLIENT (self));
+  self->login_on_connect = !!login;
 }
 
 MwPop3Pipelining
@@ -2353,6 +2377,15 @@ connect_after_capa (GTask *task)
       return;
     }
 
+  if (!self->login_on_connect)
+    {
+      self->state = MW_POP3_STATE_AUTHORIZATION;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+      mw_connection_note (self->connection, MW_TRANSCRIPT_FLAG_NONE, "Connected; not logged in");
+      op_return_boolean (task, TRUE);
+      return;
+    }
+
   connect_step_login (task);
 }
 
@@ -2472,7 +2505,8 @@ mw_pop3_client_connect_async (MwPop3Client       *self,
 
   task = op_task_new (self, cancellable, mw_pop3_client_connect_async, callback, user_data, &op);
 
-  if (self->state == MW_POP3_STATE_CONNECTING || self->state == MW_POP3_STATE_TRANSACTION)
+  if (self->state == MW_POP3_STATE_CONNECTING || self->state == MW_POP3_STATE_TRANSACTION ||
+      self->state == MW_POP3_STATE_AUTHORIZATION)
     {
       op_return_error (task, g_error_new (MW_POP3_ERROR, MW_POP3_ERROR_INVALID_ARGUMENT,
                                           _ ("Already connected to %s"), self->host));
@@ -2492,6 +2526,7 @@ mw_pop3_client_connect_async (MwPop3Client       *self,
   g_clear_pointer (&self->greeting, g_free);
   g_clear_pointer (&self->apop_timestamp, g_free);
   g_clear_pointer (&self->mechanism_used, g_free);
+  g_clear_pointer (&self->console_mechanism, g_free);
   self->deletions = 0;
 
   self->connection = mw_connection_new (self->host, self->port, self->transcript);
@@ -2520,6 +2555,95 @@ gboolean
 mw_pop3_client_connect_finish (MwPop3Client *self,
                                GAsyncResult *result,
                                GError      **error)
+{
+  g_return_val_if_fail (MW_IS_POP3_CLIENT (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+mw_pop3_client_login_async (MwPop3Client       *self,
+                            GCancellable       *cancellable,
+                            GAsyncReadyCallback callback,
+                            gpointer            user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (MW_IS_POP3_CLIENT (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = op_task_new (self, cancellable, mw_pop3_client_login_async, callback, user_data, NULL);
+  if (self->connection == NULL || self->state != MW_POP3_STATE_AUTHORIZATION || self->sasl_response)
+    {
+      op_return_error (task, g_error_new (MW_POP3_ERROR, MW_POP3_ERROR_NOT_CONNECTED,
+                                          _ ("Cannot log in to %s: the session is not waiting for a login"),
+                                          self->host));
+      return;
+    }
+
+  self->state = MW_POP3_STATE_CONNECTING;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  /* The commands it queues hold the task. */
+  connect_step_login (task);
+}
+
+gboolean
+mw_pop3_client_login_finish (MwPop3Client *self,
+                             GAsyncResult *result,
+                             GError      **error)
+{
+  g_return_val_if_fail (MW_IS_POP3_CLIENT (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+capa_again_cb (MwPop3Client *self,
+               Cmd          *cmd,
+               const GError *error)
+{
+  if (op_is_returned (cmd->task))
+    return;
+  if (error != NULL)
+    {
+      op_return_error (cmd->task, g_error_copy (error));
+      return;
+    }
+
+  if (cmd->ok)
+    parse_capa (self, cmd->body);
+  else
+    default_capabilities (self);
+  op_return_boolean (cmd->task, TRUE);
+}
+
+void
+mw_pop3_client_capa_async (MwPop3Client       *self,
+                           GCancellable       *cancellable,
+                           GAsyncReadyCallback callback,
+                           gpointer            user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (MW_IS_POP3_CLIENT (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = op_task_new (self, cancellable, mw_pop3_client_capa_async, callback, user_data, NULL);
+  if (self->connection == NULL || self->sasl_response ||
+      (self->state != MW_POP3_STATE_AUTHORIZATION && self->state != MW_POP3_STATE_TRANSACTION))
+    {
+      op_return_error (task, not_connected_error (self));
+      return;
+    }
+  enqueue (self, capa_cmd_new (task, capa_again_cb));
+}
+
+gboolean
+mw_pop3_client_capa_finish (MwPop3Client *self,
+                            GAsyncResult *result,
+                            GError      **error)
 {
   g_return_val_if_fail (MW_IS_POP3_CLIENT (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
@@ -3325,6 +3449,42 @@ is_multiline_command (const char *verb,
   return FALSE;
 }
 
+/* A login typed by hand changes the session's state from its reply. */
+static void
+console_login_result (MwPop3Client *self,
+                      Cmd          *cmd)
+{
+  const char *mechanism = NULL;
+
+  if (cmd->verb == NULL)
+    return;
+
+  if (g_str_equal (cmd->verb, "AUTH"))
+    {
+      self->sasl_response = cmd->challenge;
+      if (cmd->ok)
+        mechanism = self->console_mechanism;
+    }
+  else if (cmd->ok && g_str_equal (cmd->verb, "PASS"))
+    mechanism = "USER";
+  else if (cmd->ok && g_str_equal (cmd->verb, "APOP"))
+    mechanism = "APOP";
+  else if (cmd->ok && g_str_equal (cmd->verb, "DELE") && self->state == MW_POP3_STATE_TRANSACTION)
+    self->deletions++;
+  else if (cmd->ok && g_str_equal (cmd->verb, "RSET"))
+    self->deletions = 0;
+
+  if (mechanism == NULL || self->state != MW_POP3_STATE_AUTHORIZATION)
+    return;
+
+  g_free (self->mechanism_used);
+  self->mechanism_used = g_strdup (mechanism);
+  self->state = MW_POP3_STATE_TRANSACTION;
+  self->deletions = 0;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  mw_connection_note (self->connection, MW_TRANSCRIPT_FLAG_NONE, "Logged in with %s (typed)", mechanism);
+}
+
 static void
 command_cb (MwPop3Client *self,
             Cmd          *cmd,
@@ -3344,6 +3504,7 @@ command_cb (MwPop3Client *self,
   task = g_object_ref (cmd->task);
   reply = g_new0 (MwPop3Reply, 1);
   reply->ok = cmd->ok;
+  reply->challenge = cmd->challenge;
   reply->status = g_strdup (cmd->status);
   if (cmd->body != NULL)
     reply->lines = body_lines (cmd->body);
@@ -3351,7 +3512,9 @@ command_cb (MwPop3Client *self,
     reply->lines = g_new0 (char *, 1);
   reply->truncated = cmd->stats.bytes > cmd->max_bytes && cmd->max_bytes > 0;
 
-  if (cmd->ok && g_ascii_strcasecmp (cmd->line, "QUIT") == 0)
+  console_login_result (self, cmd);
+
+  if (cmd->ok && g_strcmp0 (cmd->verb, "QUIT") == 0)
     {
       g_autoptr (GError) closed = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED, "QUIT");
 
@@ -3365,6 +3528,16 @@ command_cb (MwPop3Client *self,
   op_return_pointer (task, reply, (GDestroyNotify) mw_pop3_reply_free);
 }
 
+static GError *
+console_plaintext_error (MwPop3Client *self,
+                         const char   *what)
+{
+  return g_error_new (MW_POP3_ERROR, MW_POP3_ERROR_PLAINTEXT_REFUSED,
+                      _ ("%s was not sent: it would send the password to %s unencrypted, and "
+                         "the account does not allow that"),
+                      what, self->host);
+}
+
 void
 mw_pop3_client_command_async (MwPop3Client       *self,
                               const char         *line,
@@ -3376,6 +3549,7 @@ mw_pop3_client_command_async (MwPop3Client       *self,
   g_autoptr (GTask) task = NULL;
   g_autofree char *verb = NULL;
   const char      *args;
+  gboolean         clear_ok;
   Cmd             *cmd;
 
   g_return_if_fail (MW_IS_POP3_CLIENT (self));
@@ -3383,7 +3557,7 @@ mw_pop3_client_command_async (MwPop3Client       *self,
 
   task = op_task_new (self, cancellable, mw_pop3_client_command_async, callback, user_data, NULL);
 
-  if (!argument_is_clean (line) || strlen (line) > 1000 || *line == '\0')
+  if (!argument_is_clean (line) || strlen (line) > 1000 || (*line == '\0' && !self->sasl_response))
     {
       op_return_error (task, g_error_new (MW_POP3_ERROR, MW_POP3_ERROR_INVALID_ARGUMENT,
                                           _ ("A command is one line of at most 1000 characters")));
@@ -3392,6 +3566,21 @@ mw_pop3_client_command_async (MwPop3Client       *self,
   if (self->connection == NULL || self->state == MW_POP3_STATE_CONNECTING)
     {
       op_return_error (task, not_connected_error (self));
+      return;
+    }
+  clear_ok = mw_connection_is_tls (self->connection) || self->allow_plaintext;
+
+  if (self->sasl_response)
+    {
+      /* The answer to a SASL challenge: a secret whatever it says. */
+      self->sasl_response = FALSE;
+      cmd = cmd_new (task, line, command_cb);
+      cmd->verb = g_strdup ("AUTH");
+      cmd->display = g_strdup (g_str_equal (line, "*") ? "*" : SECRET_DISPLAY);
+      cmd->secret = TRUE;
+      cmd->continuation = TRUE;
+      cmd->barrier = TRUE;
+      enqueue (self, cmd);
       return;
     }
 
@@ -3406,18 +3595,25 @@ mw_pop3_client_command_async (MwPop3Client       *self,
   while (*args == ' ')
     args++;
 
-  if (g_str_equal (verb, "STLS") || g_str_equal (verb, "AUTH"))
+  if (g_str_equal (verb, "STLS"))
     {
       op_return_error (task, g_error_new (MW_POP3_ERROR, MW_POP3_ERROR_INVALID_ARGUMENT,
                                           _ ("%s is not available in the console: set the account's "
-                                             "security and login method instead"),
+                                             "security instead"),
                                           verb));
       return;
     }
 
   cmd = cmd_new (task, line, command_cb);
+  cmd->verb = g_strdup (verb);
   if (g_str_equal (verb, "PASS"))
     {
+      if (!clear_ok)
+        {
+          cmd_free (cmd);
+          op_return_error (task, console_plaintext_error (self, "PASS"));
+          return;
+        }
       cmd->display = g_strdup ("PASS " SECRET_DISPLAY);
       cmd->secret = TRUE;
     }
@@ -3427,6 +3623,30 @@ mw_pop3_client_command_async (MwPop3Client       *self,
 
       cmd->display = g_strconcat ("APOP ", user, " " SECRET_DISPLAY, NULL);
       cmd->secret = TRUE;
+    }
+  else if (g_str_equal (verb, "AUTH") && *args != '\0')
+    {
+      g_autofree char *mechanism = g_ascii_strup (args, strcspn (args, " "));
+      const char      *initial = args + strlen (mechanism);
+
+      if (!clear_ok && mw_sasl_is_plaintext (mechanism))
+        {
+          g_autofree char *what = g_strconcat ("AUTH ", mechanism, NULL);
+
+          cmd_free (cmd);
+          op_return_error (task, console_plaintext_error (self, what));
+          return;
+        }
+      while (*initial == ' ')
+        initial++;
+      if (*initial != '\0')
+        {
+          cmd->display = g_strconcat ("AUTH ", mechanism, " " SECRET_DISPLAY, NULL);
+          cmd->secret = TRUE;
+        }
+      g_free (self->console_mechanism);
+      self->console_mechanism = g_steal_pointer (&mechanism);
+      cmd->continuation = TRUE;
     }
   cmd->multiline = multiline_hint || is_multiline_command (verb, *args != '\0');
   cmd->collect = cmd->multiline;
@@ -3450,6 +3670,13 @@ mw_pop3_client_command_finish (MwPop3Client *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+gboolean
+mw_pop3_client_get_expects_sasl_response (MwPop3Client *self)
+{
+  g_return_val_if_fail (MW_IS_POP3_CLIENT (self), FALSE);
+  return self->sasl_response;
 }
 
 /* Previews. */

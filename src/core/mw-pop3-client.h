@@ -100,6 +100,8 @@ typedef enum
  * @MW_POP3_STATE_CONNECTING: connecting, reading the greeting, logging in
  * @MW_POP3_STATE_TRANSACTION: logged in
  * @MW_POP3_STATE_CLOSED: the session ended with QUIT
+ * @MW_POP3_STATE_AUTHORIZATION: connected (greeting, CAPA and TLS done) but
+ *   not logged in: see mw_pop3_client_set_login_on_connect()
  */
 typedef enum
 {
@@ -107,6 +109,7 @@ typedef enum
   MW_POP3_STATE_CONNECTING,
   MW_POP3_STATE_TRANSACTION,
   MW_POP3_STATE_CLOSED,
+  MW_POP3_STATE_AUTHORIZATION,
 } MwPop3State;
 
 /* Bounds on what the server may send. */
@@ -136,6 +139,9 @@ typedef struct
  * @status: the status line as received
  * @lines: (array zero-terminated=1): the body lines of a multi-line reply
  * @truncated: the body was longer than %MW_POP3_MAX_REPLY_BODY
+ * @challenge: a "+ " SASL challenge to an AUTH typed by hand: the next
+ *   command line is the response (see
+ *   mw_pop3_client_get_expects_sasl_response())
  *
  * A reply to a raw command (the console).
  */
@@ -145,6 +151,7 @@ typedef struct
   char    *status;
   char   **lines;
   gboolean truncated;
+  gboolean challenge;
 } MwPop3Reply;
 
 #define MW_TYPE_POP3_REPLY (mw_pop3_reply_get_type ())
@@ -178,12 +185,18 @@ void     mw_pop3_client_set_oauth2_token (MwPop3Client *self,
 gboolean mw_pop3_client_get_has_oauth2_token (MwPop3Client *self);
 
 /* "USER", "APOP" or a SASL mechanism name; NULL picks the strongest. */
-const char      *mw_pop3_client_get_auth_mechanism (MwPop3Client *self);
-void             mw_pop3_client_set_auth_mechanism (MwPop3Client *self,
-                                                    const char   *mechanism);
-gboolean         mw_pop3_client_get_allow_plaintext (MwPop3Client *self);
-void             mw_pop3_client_set_allow_plaintext (MwPop3Client *self,
-                                                     gboolean      allow);
+const char *mw_pop3_client_get_auth_mechanism (MwPop3Client *self);
+void        mw_pop3_client_set_auth_mechanism (MwPop3Client *self,
+                                               const char   *mechanism);
+gboolean    mw_pop3_client_get_allow_plaintext (MwPop3Client *self);
+void        mw_pop3_client_set_allow_plaintext (MwPop3Client *self,
+                                                gboolean      allow);
+/* FALSE: connect_async() stops before logging in (greeting, CAPA, TLS
+ * only), leaving the session in MW_POP3_STATE_AUTHORIZATION for
+ * mw_pop3_client_login_async() or for commands typed by a person. */
+gboolean         mw_pop3_client_get_login_on_connect (MwPop3Client *self);
+void             mw_pop3_client_set_login_on_connect (MwPop3Client *self,
+                                                      gboolean      login);
 MwPop3Pipelining mw_pop3_client_get_pipelining (MwPop3Client *self);
 void             mw_pop3_client_set_pipelining (MwPop3Client    *self,
                                                 MwPop3Pipelining mode);
@@ -226,6 +239,27 @@ void     mw_pop3_client_connect_async (MwPop3Client       *self,
 gboolean mw_pop3_client_connect_finish (MwPop3Client *self,
                                         GAsyncResult *result,
                                         GError      **error);
+
+/* Logs in on a session connected without logging in
+ * (MW_POP3_STATE_AUTHORIZATION), as connect_async() would have. */
+void     mw_pop3_client_login_async (MwPop3Client       *self,
+                                     GCancellable       *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer            user_data);
+gboolean mw_pop3_client_login_finish (MwPop3Client *self,
+                                      GAsyncResult *result,
+                                      GError      **error);
+
+/* Asks CAPA again and replaces what the session knew: servers often
+ * advertise more after login (IMPLEMENTATION, LOGIN-DELAY, EXPIRE;
+ * RFC 2449 section 6). A -ERR leaves the RFC 1939 defaults. */
+void     mw_pop3_client_capa_async (MwPop3Client       *self,
+                                    GCancellable       *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer            user_data);
+gboolean mw_pop3_client_capa_finish (MwPop3Client *self,
+                                     GAsyncResult *result,
+                                     GError      **error);
 
 void     mw_pop3_client_stat_async (MwPop3Client       *self,
                                     GCancellable       *cancellable,
@@ -349,8 +383,13 @@ gboolean mw_pop3_client_quit_finish (MwPop3Client *self,
 
 /* A command typed by a person. Multi-line replies are recognised for
  * CAPA, LIST and UIDL without argument, TOP and RETR, and for any command
- * when @multiline_hint is TRUE. PASS and APOP are redacted in the
- * transcript; STLS and AUTH are refused (they need the client's help). */
+ * when @multiline_hint is TRUE. The arguments of PASS, the digest of APOP,
+ * an AUTH initial response and every line answering a SASL challenge are
+ * redacted in the transcript. PASS, and AUTH with a mechanism that sends
+ * the password as it is, fail with MW_POP3_ERROR_PLAINTEXT_REFUSED on an
+ * unencrypted connection unless plain text is allowed. A +OK to PASS,
+ * APOP or AUTH moves the session to MW_POP3_STATE_TRANSACTION. STLS is
+ * refused (it needs the client's help). */
 void         mw_pop3_client_command_async (MwPop3Client       *self,
                                            const char         *line,
                                            gboolean            multiline_hint,
@@ -360,6 +399,9 @@ void         mw_pop3_client_command_async (MwPop3Client       *self,
 MwPop3Reply *mw_pop3_client_command_finish (MwPop3Client *self,
                                             GAsyncResult *result,
                                             GError      **error);
+/* Whether the last console reply was a SASL challenge: the next command
+ * line is sent as the (redacted) response, "*" cancels. */
+gboolean mw_pop3_client_get_expects_sasl_response (MwPop3Client *self);
 
 /* STAT, LIST, UIDL and "TOP n 0" for every message, pipelined when the
  * server allows it. ::summary is emitted for each message as soon as its

@@ -9,6 +9,7 @@
 #include "mw-protocol-commands.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #define USED    MW_COMMAND_FATE_USED
@@ -139,56 +140,68 @@ typedef struct
   const char *text;
 } Keyword;
 
+/* What the console, serverinfo and Test Connection say about each EHLO
+ * keyword; those that take arguments are worded in explain_esmtp(). */
 static const Keyword esmtp_keywords[] = {
-  { "PIPELINING", N_ ("Several commands may be sent without waiting for each reply (RFC 2920); Mailwire groups MAIL, RCPT and DATA.") },
-  { "SIZE", N_ ("The largest message the server accepts, in bytes (RFC 1870); Mailwire checks before sending.") },
-  { "8BITMIME", N_ ("Messages may contain 8-bit text (RFC 6152); Mailwire declares it when a message needs it.") },
+  { "PIPELINING", N_ ("MAIL, RCPT and DATA can be sent together without waiting (RFC 2920).") },
+  { "SIZE", N_ ("The server states its size limit in MAIL FROM replies (RFC 1870).") },
+  { "8BITMIME", N_ ("Messages with 8-bit text are accepted as they are (RFC 6152).") },
   { "SMTPUTF8", N_ ("Addresses and headers may be in UTF-8 (RFC 6531).") },
-  { "CHUNKING", N_ ("Messages may be sent in sized chunks with BDAT (RFC 3030); Mailwire uses it.") },
-  { "BINARYMIME", N_ ("Binary message bodies may be sent with BDAT (RFC 3030).") },
-  { "DSN", N_ ("Delivery status notifications on request (RFC 3461): NOTIFY, RET, ENVID.") },
-  { "ENHANCEDSTATUSCODES", N_ ("Replies carry codes such as 5.7.8 that say more precisely what happened (RFC 2034, 3463).") },
-  { "STARTTLS", N_ ("The connection can be encrypted with STARTTLS (RFC 3207).") },
+  { "CHUNKING", N_ ("Messages can be sent in counted chunks with BDAT instead of DATA (RFC 3030).") },
+  { "BINARYMIME", N_ ("Binary message bodies are accepted with BDAT (RFC 3030).") },
+  { "DSN", N_ ("Delivery status notifications can be asked for: on success, failure or delay (RFC 3461).") },
+  { "ENHANCEDSTATUSCODES", N_ ("Replies carry detailed codes such as 5.1.1, which Mailwire explains (RFC 2034).") },
+  { "STARTTLS", N_ ("The connection can be upgraded to TLS (RFC 3207, security “starttls”).") },
   { "AUTH", N_ ("Login methods the server offers (RFC 4954).") },
-  { "VRFY", N_ ("The server answers VRFY (address verification).") },
-  { "EXPN", N_ ("The server answers EXPN (mailing list expansion).") },
-  { "ETRN", N_ ("The server can flush its queue for a domain on request (RFC 1985).") },
-  { "ATRN", N_ ("Authenticated TURN for on-demand relay (RFC 2645).") },
+  { "VRFY", N_ ("Addresses can be checked with VRFY (“mailwire-cli smtp verify”).") },
+  { "EXPN", N_ ("Mailing lists can be expanded with EXPN.") },
+  { "ETRN", N_ ("A client may ask the server to flush its queue for a domain (RFC 1985).") },
+  { "ATRN", N_ ("Authenticated TURN for on-demand relay (RFC 2645): the roles switch after "
+                "login; Mailwire cannot act as the server side.") },
   { "HELP", N_ ("The server answers HELP.") },
-  { "DELIVERBY", N_ ("Delivery deadlines may be requested (RFC 2852).") },
-  { "MT-PRIORITY", N_ ("Message priorities may be given (RFC 6710).") },
-  { "REQUIRETLS", N_ ("The sender may require TLS on every hop (RFC 8689).") },
-  { "SUBMITTER", N_ ("MAIL FROM may name the responsible submitter, for Sender ID (RFC 4405).") },
-  { "BURL", N_ ("The message may be fetched from an IMAP URL (RFC 4468).") },
-  { "FUTURERELEASE", N_ ("Release of a message may be held until a set time (RFC 4865).") },
+  { "DELIVERBY", N_ ("Delivery can be asked to happen by a deadline (RFC 2852).") },
+  { "MT-PRIORITY", N_ ("Messages can carry a priority (RFC 6710).") },
+  { "REQUIRETLS", N_ ("The message can demand TLS on every hop (RFC 8689).") },
+  { "SUBMITTER", N_ ("MAIL FROM may name the responsible submitter (SUBMITTER=, RFC 4405).") },
+  { "BURL", N_ ("A message can be taken from an IMAP URL (RFC 4468); not used by Mailwire.") },
+  { "FUTURERELEASE", N_ ("Delivery can be held until a later time (RFC 4865).") },
   { "CONNEG", N_ ("Content negotiation for fax-like delivery (RFC 4141).") },
   { "NO-SOLICITING", N_ ("The server asks not to be solicited (RFC 3865).") },
   { "LIMITS", N_ ("The server states its limits on recipients and transactions (RFC 9422).") },
   { "X-EXPS", N_ ("Microsoft Exchange: login with GSSAPI or NTLM between Exchange servers.") },
-  { "X-LINK2STATE", N_ ("Microsoft Exchange: link-state routing information between Exchange servers.") },
+  { "X-LINK2STATE", N_ ("Microsoft Exchange: link state routing information between Exchange servers.") },
   { "XEXCH50", N_ ("Microsoft Exchange: Exchange-specific message data between Exchange servers.") },
   { "X-ANONYMOUSTLS", N_ ("Microsoft Exchange: TLS between Exchange servers without certificates.") },
-  { "XCLIENT", N_ ("Postfix: a trusted proxy may pass on the original client’s details.") },
-  { "XFORWARD", N_ ("Postfix: a trusted filter may pass on the original client’s details.") },
+  { "XCLIENT", N_ ("Postfix extension for trusted proxies; not for mail clients.") },
+  { "XFORWARD", N_ ("Postfix extension for trusted proxies; not for mail clients.") },
   { "ONEX", N_ ("Old Sendmail extension: one transaction per session.") },
-  { "VERB", N_ ("Old Sendmail extension: verbose delivery reports.") },
-  { "TURN", N_ ("The unsafe TURN role reversal (removed from the standard).") },
+  { "VERB", N_ ("Old Sendmail extension: verbose replies.") },
+  { "SEND", N_ ("Delivery to a terminal (RFC 821); obsolete, removed in RFC 2821.") },
+  { "SOML", N_ ("Delivery to a terminal (RFC 821); obsolete, removed in RFC 2821.") },
+  { "SAML", N_ ("Delivery to a terminal (RFC 821); obsolete, removed in RFC 2821.") },
+  { "TURN", N_ ("Unauthenticated role reversal (RFC 821), removed as unsafe; Mailwire refuses it.") },
 };
 
+/* The same for POP3 CAPA tags (RFC 2449); see explain_pop3(). */
 static const Keyword pop3_capabilities[] = {
-  { "TOP", N_ ("TOP is supported: headers can be read without downloading the message.") },
-  { "UIDL", N_ ("UIDL is supported: messages have IDs that stay the same between sessions.") },
-  { "USER", N_ ("Login with USER and PASS is allowed.") },
+  { "TOP", N_ ("Headers and first lines of a message can be read without downloading it (message lists).") },
+  { "UIDL", N_ ("Every message has a unique ID that stays the same across sessions: "
+                "Mailwire knows what it already downloaded and deletes by ID.") },
+  { "USER", N_ ("Login with USER and PASS, which sends the password as it is: "
+                "safe only inside TLS.") },
   { "SASL", N_ ("SASL login methods the server offers (AUTH).") },
-  { "PIPELINING", N_ ("Several commands may be sent without waiting for each reply; Mailwire lists messages much faster.") },
-  { "STLS", N_ ("The connection can be encrypted with STLS.") },
-  { "RESP-CODES", N_ ("Error replies carry codes such as [IN-USE] in brackets.") },
-  { "AUTH-RESP-CODE", N_ ("Login failures say whether the credentials were wrong ([AUTH]) (RFC 3206).") },
+  { "PIPELINING", N_ ("Many commands may be sent without waiting for each answer: "
+                      "message lists come quickly even over slow links.") },
+  { "STLS", N_ ("The connection can be upgraded to TLS with STLS (security “starttls”).") },
+  { "RESP-CODES", N_ ("Error replies carry codes such as [IN-USE] or [SYS/TEMP], "
+                      "so Mailwire can say why something failed.") },
+  { "AUTH-RESP-CODE", N_ ("A refused login says with [AUTH] when the credentials were wrong.") },
   { "LOGIN-DELAY", N_ ("The least number of seconds between logins the server allows.") },
   { "EXPIRE", N_ ("How many days the server keeps messages that were downloaded (NEVER: kept).") },
   { "IMPLEMENTATION", N_ ("The name of the server software.") },
-  { "UTF8", N_ ("The server accepts UTF-8 user names and messages (RFC 6856).") },
+  { "UTF8", N_ ("The server can speak UTF-8 (RFC 6856).") },
   { "LANG", N_ ("The server can answer in other languages (RFC 6856).") },
+  { "CAPA", N_ ("The server answers CAPA, the list of what it can do (RFC 2449).") },
 };
 
 const MwProtocolCommand *
@@ -372,4 +385,136 @@ const char *
 mw_pop3_capability_explain (const char *line)
 {
   return explain_keyword (pop3_capabilities, G_N_ELEMENTS (pop3_capabilities), line);
+}
+
+static const Keyword *
+find_keyword (MwReplyProtocol protocol,
+              const char     *line)
+{
+  const Keyword *table = protocol == MW_REPLY_PROTOCOL_SMTP ? esmtp_keywords : pop3_capabilities;
+  size_t         n = protocol == MW_REPLY_PROTOCOL_SMTP ? G_N_ELEMENTS (esmtp_keywords)
+                                                        : G_N_ELEMENTS (pop3_capabilities);
+  char           word[32];
+
+  if (line == NULL)
+    return NULL;
+
+  first_word (line, word, sizeof word);
+  for (size_t i = 0; i < n; i++)
+    if (g_str_equal (table[i].keyword, word))
+      return &table[i];
+
+  return NULL;
+}
+
+gboolean
+mw_protocol_keyword_is_known (MwReplyProtocol protocol,
+                              const char     *keyword_line)
+{
+  return find_keyword (protocol, keyword_line) != NULL;
+}
+
+static char *
+explain_esmtp (const char *keyword,
+               const char *arg,
+               const char *rest)
+{
+  if (g_str_equal (keyword, "SIZE"))
+    {
+      guint64 size = 0;
+
+      if (arg != NULL && g_ascii_string_to_unsigned (arg, 10, 1, G_MAXUINT64, &size, NULL))
+        {
+          g_autofree char *human = g_format_size (size);
+
+          return g_strdup_printf (_ ("Messages up to %s (%" PRIu64 " bytes) are "
+                                     "accepted; Mailwire checks the size before sending (RFC 1870)."),
+                                  human, size);
+        }
+      return NULL;
+    }
+  if (g_str_equal (keyword, "AUTH") || g_str_has_prefix (keyword, "AUTH="))
+    {
+      /* "AUTH=LOGIN PLAIN" is the old form early Outlook versions read. */
+      g_autofree char *mechanisms = NULL;
+
+      if (keyword[4] == '=')
+        mechanisms = rest != NULL ? g_strconcat (keyword + 5, " ", rest, NULL) : g_strdup (keyword + 5);
+      else
+        mechanisms = g_strdup (rest);
+      if (mechanisms == NULL || *mechanisms == '\0')
+        return g_strdup_printf (_ ("Login (RFC 4954) with: %s."), _ ("none listed"));
+      return g_strdup_printf (_ ("Login (RFC 4954) with: %s."), mechanisms);
+    }
+  if (g_str_equal (keyword, "X-EXPS") && rest != NULL)
+    return g_strdup_printf (_ ("Microsoft Exchange: login between Exchange servers with %s."), rest);
+  if (g_str_equal (keyword, "LIMITS") && rest != NULL)
+    return g_strdup_printf (_ ("The server states its limits: %s (RFC 9422)."), rest);
+  return NULL;
+}
+
+static char *
+explain_pop3 (const char *keyword,
+              const char *arg,
+              const char *rest)
+{
+  if (g_str_equal (keyword, "SASL"))
+    return g_strdup_printf (_ ("Login with AUTH (RFC 5034); mechanisms offered: %s."),
+                            rest != NULL ? rest : _ ("none listed"));
+  if (g_str_equal (keyword, "LOGIN-DELAY") && arg != NULL)
+    return g_strdup_printf (_ ("Logging in again is allowed only after %s seconds: "
+                               "checking more often is refused."),
+                            arg);
+  if (g_str_equal (keyword, "EXPIRE") && arg != NULL)
+    {
+      if (g_ascii_strcasecmp (arg, "NEVER") == 0)
+        return g_strdup (_ ("Messages left on the server are kept for ever."));
+      if (g_str_equal (arg, "0"))
+        return g_strdup (_ ("Messages are deleted from the server once they have been read: "
+                            "leaving mail on the server is not possible."));
+      return g_strdup_printf (_ ("Messages left on the server are deleted after %s days."), arg);
+    }
+  if (g_str_equal (keyword, "IMPLEMENTATION") && rest != NULL)
+    return g_strdup_printf (_ ("The server software calls itself “%s”."), rest);
+  return NULL;
+}
+
+char *
+mw_protocol_explain_keyword (MwReplyProtocol protocol,
+                             const char     *keyword_line)
+{
+  g_auto (GStrv) words = NULL;
+  g_autofree char *keyword = NULL;
+  g_autofree char *rest = NULL;
+  g_autofree char *text = NULL;
+  const Keyword   *known;
+  const char      *arg;
+
+  g_return_val_if_fail (keyword_line != NULL, NULL);
+
+  while (*keyword_line == ' ')
+    keyword_line++;
+  words = g_strsplit (keyword_line, " ", -1);
+  keyword = g_ascii_strup (words[0] != NULL ? words[0] : "", -1);
+  arg = words[0] != NULL && words[1] != NULL && words[1][0] != '\0' ? words[1] : NULL;
+  if (arg != NULL)
+    rest = g_strjoinv (" ", words + 1);
+
+  if (protocol == MW_REPLY_PROTOCOL_SMTP)
+    text = explain_esmtp (keyword, arg, rest);
+  else
+    text = explain_pop3 (keyword, arg, rest);
+  if (text != NULL)
+    return g_steal_pointer (&text);
+
+  known = find_keyword (protocol, keyword_line);
+  if (known != NULL)
+    return g_strdup (_ (known->text));
+
+  if (*keyword == '\0')
+    return g_strdup (_ ("An empty line where a keyword was expected."));
+  return g_strdup_printf (protocol == MW_REPLY_PROTOCOL_SMTP
+                            ? _ ("“%s” is an extension Mailwire does not know; it is shown as the server sent it.")
+                            : _ ("“%s” is a capability Mailwire does not know; it is shown as the server sent it."),
+                          keyword);
 }

@@ -60,4 +60,16 @@ gboolean mw_protocol_command_redact (MwReplyProtocol protocol,
 const char *mw_esmtp_keyword_explain (const char *line);
 const char *mw_pop3_capability_explain (const char *line);
 
+/* One line of an EHLO reply (without the code) or of a CAPA reply, its
+ * arguments included ("SIZE 52428800", "AUTH PLAIN LOGIN", "SASL
+ * SCRAM-SHA-256", "EXPIRE 30"), explained in one translated sentence
+ * that uses the arguments. An unknown keyword is said to be unknown,
+ * never dropped. Returns (transfer full) a sentence, never NULL. */
+char *mw_protocol_explain_keyword (MwReplyProtocol protocol,
+                                   const char     *keyword_line);
+/* Whether the first word of @keyword_line is an EHLO keyword or CAPA tag
+ * that Mailwire knows. */
+gboolean mw_protocol_keyword_is_known (MwReplyProtocol protocol,
+                                       const char     *keyword_line);
+
 G_END_DECLS

@@ -555,6 +555,7 @@ struct _MwSmtpClient
   MwSmtpCapabilities *caps;
   MwSmtpReply        *greeting;
   char               *mechanism_used;
+  char               *console_mechanism; /* an AUTH typed by hand */
 
   guint16          port;
   MwSecurity       security;
@@ -568,6 +569,7 @@ struct _MwSmtpClient
   guint busy : 1;
   guint ready : 1;
   guint authenticated : 1;
+  guint sasl_response : 1; /* the console owes a 334 challenge a line */
 };
 
 G_DEFINE_FINAL_TYPE (MwSmtpClient, mw_smtp_client, G_TYPE_OBJECT)
@@ -634,6 +636,7 @@ mw_smtp_client_finalize (GObject *object)
   g_clear_pointer (&self->caps, mw_smtp_capabilities_free);
   g_clear_pointer (&self->greeting, mw_smtp_reply_free);
   g_clear_pointer (&self->mechanism_used, g_free);
+  g_clear_pointer (&self->console_mechanism, g_free);
 
   G_OBJECT_CLASS (mw_smtp_client_parent_class)->finalize (object);
 }
@@ -1124,6 +1127,7 @@ mw_smtp_client_close (MwSmtpClient *self)
 
   self->ready = FALSE;
   self->authenticated = FALSE;
+  self->sasl_response = FALSE;
   if (self->connection != NULL)
     mw_connection_close (self->connection);
 }
@@ -1227,6 +1231,7 @@ typedef struct
   char    *command;
   gboolean command_is_quit;
   gboolean command_is_ehlo;
+  gboolean command_is_auth;
 } Op;
 
 static void
@@ -2826,6 +2831,18 @@ command_resume (GTask *task)
           self->caps = mw_smtp_capabilities_parse (reply);
           self->caps->flags |= MW_SMTP_CAP_ESMTP;
         }
+      else if (op->command_is_auth)
+        {
+          self->sasl_response = reply->code == 334;
+          if (reply->code == 235 && self->console_mechanism != NULL)
+            {
+              g_free (self->mechanism_used);
+              self->mechanism_used = g_strdup (self->console_mechanism);
+              self->authenticated = TRUE;
+              mw_connection_note (self->connection, MW_TRANSCRIPT_FLAG_NONE,
+                                  "Logged in with %s (typed)", self->mechanism_used);
+            }
+        }
       op_return_reply (task, reply);
       break;
 
@@ -3092,7 +3109,6 @@ static const struct
   { "DATA", N_ ("DATA is sent by Mailwire when a message is sent; the console cannot supply a message") },
   { "BDAT", N_ ("BDAT is sent by Mailwire when a message is sent; the console cannot supply a message") },
   { "STARTTLS", N_ ("STARTTLS is negotiated when connecting; choose STARTTLS as the account’s security") },
-  { "AUTH", N_ ("AUTH is sent when connecting, with the password kept out of the transcript") },
   { "TURN", N_ ("TURN reverses the roles without authentication; it was removed from the standard as unsafe (RFC 2821)") },
 };
 
@@ -3104,6 +3120,8 @@ mw_smtp_client_command_async (MwSmtpClient       *self,
                               gpointer            user_data)
 {
   g_autofree char *verb = NULL;
+  g_autofree char *mechanism = NULL;
+  const char      *initial = NULL;
   const char      *space;
   GTask           *task;
   Op              *op;
@@ -3111,13 +3129,31 @@ mw_smtp_client_command_async (MwSmtpClient       *self,
   g_return_if_fail (MW_IS_SMTP_CLIENT (self));
   g_return_if_fail (line != NULL);
 
-  if (*line == '\0' || !argument_is_clean (line))
+  if ((*line == '\0' && !self->sasl_response) || !argument_is_clean (line))
     {
       g_task_report_new_error (self, callback, user_data, mw_smtp_client_command_async,
                                MW_SMTP_ERROR, MW_SMTP_ERROR_INVALID_ARGUMENT,
                                _ ("A command must be one non-empty line of at most %d characters "
                                   "without control characters"),
                                MAX_CONSOLE_LINE);
+      return;
+    }
+
+  if (self->sasl_response)
+    {
+      /* The answer to a 334 challenge: a secret whatever it says. */
+      const char *display = g_str_equal (line, "*") ? "*" : "****";
+
+      if (!may_start (self, TRUE, mw_smtp_client_command_async, callback, user_data))
+        return;
+      self->sasl_response = FALSE;
+      task = op_new (self, OP_COMMAND, cancellable, mw_smtp_client_command_async, callback, user_data, &op);
+      self->busy = TRUE;
+      op->command = g_strdup (display);
+      op->command_is_auth = TRUE;
+      op->state = STATE_REPLY;
+      mw_connection_queue_line (self->connection, line, display);
+      exchange (task, 1, command_resume);
       return;
     }
 
@@ -3132,16 +3168,51 @@ mw_smtp_client_command_async (MwSmtpClient       *self,
         return;
       }
 
+  if (g_str_equal (verb, "AUTH") && space != NULL)
+    {
+      const char *args = space + strspn (space, " ");
+
+      mechanism = g_ascii_strup (args, strcspn (args, " "));
+      initial = args + strlen (mechanism);
+      initial += strspn (initial, " ");
+      if (*mechanism != '\0' && mw_sasl_is_plaintext (mechanism) && !self->allow_plaintext &&
+          (self->connection == NULL || !mw_connection_is_tls (self->connection)))
+        {
+          g_task_report_new_error (self, callback, user_data, mw_smtp_client_command_async,
+                                   MW_SMTP_ERROR, MW_SMTP_ERROR_PLAINTEXT_REFUSED,
+                                   _ ("AUTH %s was not sent: it would send the password to %s "
+                                      "unencrypted, and the account does not allow that"),
+                                   mechanism, self->host);
+          return;
+        }
+    }
+
   if (!may_start (self, TRUE, mw_smtp_client_command_async, callback, user_data))
     return;
 
   task = op_new (self, OP_COMMAND, cancellable, mw_smtp_client_command_async, callback, user_data, &op);
   self->busy = TRUE;
-  op->command = g_strdup (line);
   op->command_is_quit = g_str_equal (verb, "QUIT");
   op->command_is_ehlo = g_str_equal (verb, "EHLO");
   op->state = STATE_REPLY;
-  mw_connection_queue_line (self->connection, line, NULL);
+  if (mechanism != NULL)
+    {
+      op->command_is_auth = TRUE;
+      g_free (self->console_mechanism);
+      self->console_mechanism = g_strdup (mechanism);
+    }
+  if (initial != NULL && *initial != '\0')
+    {
+      g_autofree char *display = g_strdup_printf ("AUTH %s ****", mechanism);
+
+      op->command = g_strdup (display);
+      mw_connection_queue_line (self->connection, line, display);
+    }
+  else
+    {
+      op->command = g_strdup (line);
+      mw_connection_queue_line (self->connection, line, NULL);
+    }
   exchange (task, 1, command_resume);
 }
 
@@ -3159,4 +3230,11 @@ mw_smtp_client_command_finish (MwSmtpClient *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+gboolean
+mw_smtp_client_get_expects_sasl_response (MwSmtpClient *self)
+{
+  g_return_val_if_fail (MW_IS_SMTP_CLIENT (self), FALSE);
+  return self->sasl_response;
 }

@@ -430,9 +430,13 @@ gboolean mw_smtp_client_quit_finish (MwSmtpClient *self,
                                      GError      **error);
 
 /* A command typed in the console. Commands that would leave the session
- * out of step (DATA, BDAT, STARTTLS, AUTH) or are unsafe (TURN) are
- * refused with MW_SMTP_ERROR_INVALID_ARGUMENT and the reason. Returns
- * the whole reply whatever its code. */
+ * out of step (DATA, BDAT, STARTTLS) or are unsafe (TURN) are refused
+ * with MW_SMTP_ERROR_INVALID_ARGUMENT and the reason. AUTH may be typed:
+ * its initial response and every line answering a 334 challenge are
+ * redacted in the transcript, and a mechanism that sends the password as
+ * it is fails with MW_SMTP_ERROR_PLAINTEXT_REFUSED on an unencrypted
+ * connection unless plain text is allowed. Returns the whole reply
+ * whatever its code. */
 void         mw_smtp_client_command_async (MwSmtpClient       *self,
                                            const char         *line,
                                            GCancellable       *cancellable,
@@ -441,6 +445,10 @@ void         mw_smtp_client_command_async (MwSmtpClient       *self,
 MwSmtpReply *mw_smtp_client_command_finish (MwSmtpClient *self,
                                             GAsyncResult *result,
                                             GError      **error);
+/* Whether the last console reply was a 334 challenge to a typed AUTH:
+ * the next command line is sent as the (redacted) response; "*"
+ * cancels. */
+gboolean mw_smtp_client_get_expects_sasl_response (MwSmtpClient *self);
 
 /* Closes at once, without QUIT. */
 void mw_smtp_client_close (MwSmtpClient *self);

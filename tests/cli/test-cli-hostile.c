@@ -516,6 +516,38 @@ smtp_login (MwFakeServer *server)
   smtp_done (server);
 }
 
+/* A login typed in a console opened without credentials. */
+static void
+pop3_typed_user_pass (MwFakeServer *server)
+{
+  pop3_user_pass (server);
+}
+
+static void
+pop3_typed_auth (MwFakeServer *server)
+{
+  pop3_sasl (server, "PLAIN");
+  mw_fake_server_expect (server, "AUTH PLAIN");
+  mw_fake_server_send (server, "+ \r\n");
+  mw_fake_server_expect_any (server);
+  pop3_stat_quit (server);
+}
+
+static void
+smtp_typed_auth (MwFakeServer *server)
+{
+  smtp_login (server);
+}
+
+/* base64 of "\0" USER "\0" PASSWORD, of USER and of PASSWORD, typed. */
+#define TYPED_PLAIN    "AHRpbQBDbGktTGVha3ktUGE1NS00ZDJi"
+#define TYPED_USER     "dGlt"
+#define TYPED_PASSWORD "Q2xpLUxlYWt5LVBhNTUtNGQyYg=="
+#define TYPED_CONSOLE                            \
+  {                                              \
+    "-s", "none", "--allow-plaintext", "console" \
+  }
+
 #define POP3_LOGIN(mech)                                                                                    \
   {                                                                                                         \
     "-s", "none", "-u", USER, "--password-env", "MW_TEST_PASSWORD", "--allow-plaintext", "-a", mech, "stat" \
@@ -529,6 +561,9 @@ static const LoginRow logins[] = {
   { "/cli/secrets/pop3/cram-md5", "pop3", POP3_LOGIN ("CRAM-MD5"), pop3_cram, NULL },
   { "/cli/secrets/pop3/xoauth2", "pop3", { "-s", "none", "-u", USER, "--oauth2-token-command", "echo " TOKEN, "--allow-plaintext", "stat" }, pop3_xoauth2, NULL },
   { "/cli/secrets/pop3/console-pass", "pop3", POP3_LOGIN ("USER"), pop3_console, "PASS " PASSWORD "\nQUIT\n" },
+  { "/cli/secrets/pop3/console-typed-user-pass", "pop3", TYPED_CONSOLE, pop3_typed_user_pass, "USER " USER "\nPASS " PASSWORD "\nSTAT\nQUIT\n" },
+  { "/cli/secrets/pop3/console-typed-auth", "pop3", TYPED_CONSOLE, pop3_typed_auth, "AUTH PLAIN\n" TYPED_PLAIN "\nSTAT\nQUIT\n" },
+  { "/cli/secrets/smtp/console-typed-auth", "smtp", TYPED_CONSOLE, smtp_typed_auth, "AUTH LOGIN\n" TYPED_USER "\n" TYPED_PASSWORD "\nQUIT\n" },
   { "/cli/secrets/smtp/plain", "smtp", { "-s", "none", "-u", USER, "--password-env", "MW_TEST_PASSWORD", "--allow-plaintext", "-a", "PLAIN", "ehlo" }, smtp_plain, NULL },
   { "/cli/secrets/smtp/login", "smtp", { "-s", "none", "-u", USER, "--password-env", "MW_TEST_PASSWORD", "--allow-plaintext", "-a", "LOGIN", "ehlo" }, smtp_login, NULL },
 };

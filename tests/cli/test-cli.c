@@ -10,8 +10,11 @@
 #include "mw-fake-server.h"
 #include "mw-mail-server.h"
 
+#include <fcntl.h>
 #include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define USER     "alice"
 #define PASSWORD "secret pass"
@@ -206,10 +209,72 @@ run_cli_v (Run               *run,
 
 #define run_cli(run, input, ...) run_cli_v ((run), (input), (const char *const[]){ __VA_ARGS__, NULL })
 
+/* The same with a terminal (a pseudo-terminal) as standard input, on
+ * which @input is typed. */
+static void
+run_cli_tty_v (Run               *run,
+               const char        *input,
+               const char *const *args)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GBytes) out = NULL;
+  g_autoptr (GBytes) err = NULL;
+  const char *cli = g_getenv ("MW_CLI");
+  int         master;
+  int         slave;
+
+  master = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
+  g_assert_cmpint (master, >=, 0);
+  g_assert_cmpint (grantpt (master), ==, 0);
+  g_assert_cmpint (unlockpt (master), ==, 0);
+  slave = open (ptsname (master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  g_assert_cmpint (slave, >=, 0);
+  g_assert_true (isatty (slave));
+
+  g_ptr_array_add (argv, (char *) cli);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  g_subprocess_launcher_take_stdin_fd (launcher, slave);
+  process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+
+  /* Typed ahead, as a quick typist would; the terminal echoes it to the
+   * master side, which nobody reads: it is short enough to fit. */
+  g_assert_cmpint (write (master, input, strlen (input)), ==, (gssize) strlen (input));
+
+  g_subprocess_communicate (process, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  close (master);
+
+  run->status = g_subprocess_get_exit_status (process);
+  run->out = g_strndup (g_bytes_get_data (out, NULL), g_bytes_get_size (out));
+  run->out_len = g_bytes_get_size (out);
+  run->err = g_strndup (g_bytes_get_data (err, NULL), g_bytes_get_size (err));
+
+  if (g_test_verbose ())
+    g_printerr ("status %d\nstdout:\n%s\nstderr:\n%s\n", run->status, run->out, run->err);
+}
+
+#define run_cli_tty(run, input, ...) run_cli_tty_v ((run), (input), (const char *const[]){ __VA_ARGS__, NULL })
+
 #define POP3(f) "pop3", "-H", "localhost", "-p", (f)->pop3s, "-u", USER, \
                 "--password-file", (f)->password_file, "--ca-file", (f)->ca_file
 #define SMTP(f) "smtp", "-H", "localhost", "-p", (f)->smtps, "-u", USER, \
                 "--password-file", (f)->password_file, "--ca-file", (f)->ca_file
+/* No credentials: the session stops before login. */
+#define POP3_ANON(f) "pop3", "-H", "localhost", "-p", (f)->pop3s, "--ca-file", (f)->ca_file
+#define SMTP_ANON(f) "smtp", "-H", "localhost", "-p", (f)->smtps, "--ca-file", (f)->ca_file
+
+/* SASL PLAIN for USER and PASSWORD. */
+#define PLAIN_B64 "AGFsaWNlAHNlY3JldCBwYXNz"
 
 static guint
 count_in (const char *maildir)
@@ -509,6 +574,76 @@ test_pop3_serverinfo (Fixture      *f,
   g_assert_nonnull (strstr (run.out, "Greeting: +OK"));
   g_assert_nonnull (strstr (run.out, "PIPELINING"));
   g_assert_nonnull (strstr (run.out, "Subject: CN=localhost"));
+  /* CAPA is shown before and after login. */
+  g_assert_nonnull (strstr (run.out, "Capabilities before login (CAPA):"));
+  g_assert_nonnull (strstr (run.out, "Logged in with:"));
+  g_assert_nonnull (strstr (strstr (run.out, "Logged in with:"), "Capabilities after login (CAPA):"));
+}
+
+/* Without --user: everything up to login, and nothing asked for. */
+static void
+test_pop3_serverinfo_anonymous (Fixture      *f,
+                                gconstpointer data)
+{
+  g_auto (Run) run = { 0 };
+
+  run_cli (&run, NULL, POP3_ANON (f), "-v", "serverinfo");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "Greeting: +OK"));
+  g_assert_nonnull (strstr (run.out, "Encryption: TLS"));
+  g_assert_nonnull (strstr (run.out, "Capabilities before login (CAPA):"));
+  g_assert_nonnull (strstr (run.out, "Login methods:"));
+  g_assert_nonnull (strstr (run.out, "Not logged in"));
+  g_assert_null (strstr (run.out, "Capabilities after login"));
+  g_assert_null (strstr (run.err, "C: USER"));
+  g_assert_null (strstr (run.err, "C: AUTH"));
+  g_assert_nonnull (strstr (run.err, "C: QUIT"));
+}
+
+/* USER and PASS typed by hand in a console opened without --user. */
+static void
+test_pop3_console_login (Fixture      *f,
+                         gconstpointer data)
+{
+  g_auto (Run) run = { 0 };
+
+  run_cli (&run, "STAT\nUSER " USER "\nPASS " PASSWORD "\nSTAT\nQUIT\n", POP3_ANON (f), "-v", "console");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.err, "not logged in"));
+  g_assert_nonnull (strstr (run.err, "C: USER " USER));
+  g_assert_nonnull (strstr (run.err, "C: PASS ********"));
+  g_assert_nonnull (strstr (run.err, "Logged in with USER"));
+  /* STAT before login is refused by the server, after it answered. */
+  g_assert_nonnull (strstr (run.out, "-ERR"));
+  g_assert_nonnull (strstr (run.out, "+OK 2 "));
+  assert_no_password (&run);
+}
+
+/* PASS over an unencrypted connection only with --allow-plaintext. */
+static void
+test_pop3_console_plaintext (Fixture      *f,
+                             gconstpointer data)
+{
+  g_auto (Run) refused = { 0 };
+  g_auto (Run) allowed = { 0 };
+  g_autofree char *port = g_strdup_printf ("%u", mw_mail_server_get_pop3_port (f->server));
+  const char      *input = "USER " USER "\nPASS " PASSWORD "\nQUIT\n";
+
+  run_cli (&refused, input, "pop3", "-H", "127.0.0.1", "-p", port, "-s", "none", "-v", "console");
+  g_assert_cmpint (refused.status, ==, 0);
+  g_assert_nonnull (strstr (refused.err, "PASS was not sent"));
+  g_assert_nonnull (strstr (refused.err, "--allow-plaintext"));
+  g_assert_null (strstr (refused.err, "C: PASS"));
+  g_assert_null (strstr (refused.err, "Logged in"));
+  assert_no_password (&refused);
+
+  run_cli (&allowed, input, "pop3", "-H", "127.0.0.1", "-p", port, "-s", "none", "--allow-plaintext",
+           "-v", "console");
+  g_assert_cmpint (allowed.status, ==, 0);
+  /* Sent this time (the embedded server still wants STLS first). */
+  g_assert_nonnull (strstr (allowed.err, "C: PASS ********"));
+  g_assert_null (strstr (allowed.err, "was not sent"));
+  assert_no_password (&allowed);
 }
 
 static void
@@ -530,6 +665,54 @@ test_pop3_console (Fixture      *f,
   assert_no_password (&run);
   /* RSET undid the mark. */
   g_assert_cmpuint (count_messages (f), ==, 2);
+}
+
+/* Not a terminal: the warnings go to standard error and the commands are
+ * sent without asking. */
+static void
+test_pop3_console_warnings (Fixture      *f,
+                            gconstpointer data)
+{
+  g_auto (Run) run = { 0 };
+  g_auto (Run) help = { 0 };
+
+  run_cli (&run, "DELE 1\nDELE 2\nRSET\nDELE 2\nQUIT\n", POP3 (f), "console");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.err, "DELE only marks the message"));
+  g_assert_nonnull (strstr (run.err, "RSET unmarks the 2 messages marked with DELE"));
+  g_assert_nonnull (strstr (run.err, "QUIT deletes the 1 message marked with DELE"));
+  g_assert_null (strstr (run.err, "[y/N]"));
+  g_assert_null (strstr (run.err, "Not sent"));
+  /* RSET undid two marks, QUIT applied the third. */
+  g_assert_cmpuint (count_messages (f), ==, 1);
+  g_assert_true (g_file_test (f->file_one, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (f->file_two, G_FILE_TEST_EXISTS));
+
+  run_cli (&help, NULL, "pop3", "console", "--help");
+  g_assert_cmpint (help.status, ==, 0);
+  g_assert_nonnull (strstr (help.out, "asks for confirmation"));
+  g_assert_nonnull (strstr (help.out, "without asking"));
+}
+
+/* A terminal: each warning asks, and only "y" sends. */
+static void
+test_pop3_console_confirm (Fixture      *f,
+                           gconstpointer data)
+{
+  g_auto (Run) run = { 0 };
+
+  run_cli_tty (&run, "DELE 1\nn\nDELE 2\ny\nQUIT\n\nQUIT\nyes\n", POP3 (f), "-v", "console");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.err, "Send it? [y/N]"));
+  /* DELE 1 and the first QUIT were declined. */
+  g_assert_null (strstr (run.err, "C: DELE 1"));
+  g_assert_nonnull (strstr (run.err, "C: DELE 2"));
+  g_assert_nonnull (strstr (strstr (run.err, "Not sent.") + 1, "Not sent."));
+  g_assert_nonnull (strstr (run.err, "QUIT deletes the 1 message"));
+  g_assert_nonnull (strstr (run.err, "C: QUIT"));
+  g_assert_true (g_file_test (f->file_one, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (f->file_two, G_FILE_TEST_EXISTS));
+  assert_no_password (&run);
 }
 
 static void
@@ -851,6 +1034,57 @@ test_smtp_serverinfo (Fixture      *f,
   g_assert_true (g_ascii_isdigit (verify.out[0]));
 }
 
+/* RSET after MAIL FROM warns that the envelope is discarded. */
+static void
+test_smtp_console_warnings (Fixture      *f,
+                            gconstpointer data)
+{
+  g_auto (Run) run = { 0 };
+
+  run_cli (&run, "RSET\nMAIL FROM:<alice@example.org>\nRSET\nMAIL FROM:<alice@example.org>\nQUIT\n", SMTP (f), "console");
+  g_assert_cmpint (run.status, ==, 0);
+  /* Once for the RSET after MAIL, not for the first one. */
+  g_assert_nonnull (strstr (run.err, "RSET discards the sender"));
+  g_assert_null (strstr (strstr (run.err, "RSET discards the sender") + 1, "RSET discards the sender"));
+  g_assert_nonnull (strstr (run.err, "QUIT ends the session before DATA"));
+  g_assert_null (strstr (run.err, "[y/N]"));
+  g_assert_nonnull (strstr (run.out, "221"));
+}
+
+static void
+test_smtp_serverinfo_anonymous (Fixture      *f,
+                                gconstpointer data)
+{
+  g_auto (Run) run = { 0 };
+
+  run_cli (&run, NULL, SMTP_ANON (f), "-v", "serverinfo");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "Encryption: TLS"));
+  g_assert_nonnull (strstr (run.out, "Login methods: PLAIN"));
+  g_assert_nonnull (strstr (run.out, "Capabilities (EHLO):"));
+  g_assert_null (strstr (run.out, "Logged in with"));
+  g_assert_null (strstr (run.err, "C: AUTH"));
+}
+
+/* AUTH typed by hand, its response on the next line: never shown. */
+static void
+test_smtp_console_auth (Fixture      *f,
+                        gconstpointer data)
+{
+  g_auto (Run) run = { 0 };
+
+  run_cli (&run, "AUTH PLAIN\n" PLAIN_B64 "\nQUIT\n", SMTP_ANON (f), "-v", "console");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.err, "not logged in"));
+  g_assert_nonnull (strstr (run.out, "334"));
+  g_assert_nonnull (strstr (run.out, "235"));
+  g_assert_nonnull (strstr (run.err, "C: ****"));
+  g_assert_nonnull (strstr (run.err, "Logged in with PLAIN"));
+  g_assert_null (strstr (run.out, PLAIN_B64));
+  g_assert_null (strstr (run.err, PLAIN_B64));
+  assert_no_password (&run);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -868,6 +1102,11 @@ main (int   argc,
   ADD ("/cli/pop3/previews-json", test_pop3_previews_json);
   ADD ("/cli/pop3/serverinfo", test_pop3_serverinfo);
   ADD ("/cli/pop3/console", test_pop3_console);
+  ADD ("/cli/pop3/serverinfo-anonymous", test_pop3_serverinfo_anonymous);
+  ADD ("/cli/pop3/console-login", test_pop3_console_login);
+  ADD ("/cli/pop3/console-plaintext", test_pop3_console_plaintext);
+  ADD ("/cli/pop3/console-warnings", test_pop3_console_warnings);
+  ADD ("/cli/pop3/console-confirm", test_pop3_console_confirm);
   ADD ("/cli/usage", test_usage);
   ADD ("/cli/pop3/wrong-password", test_pop3_wrong_password);
   g_test_add_func ("/cli/pop3/connection-refused", test_pop3_connection_refused);
@@ -881,6 +1120,9 @@ main (int   argc,
   g_test_add_func ("/cli/smtp/uncertain", test_smtp_uncertain);
   ADD ("/cli/smtp/console-data", test_smtp_console_data);
   ADD ("/cli/smtp/serverinfo", test_smtp_serverinfo);
+  ADD ("/cli/smtp/serverinfo-anonymous", test_smtp_serverinfo_anonymous);
+  ADD ("/cli/smtp/console-auth", test_smtp_console_auth);
+  ADD ("/cli/smtp/console-warnings", test_smtp_console_warnings);
 #undef ADD
 
   return g_test_run ();

@@ -1472,8 +1472,10 @@ test_command_console (void)
   g_assert_error (error, MW_SMTP_ERROR, MW_SMTP_ERROR_INVALID_ARGUMENT);
   g_assert_nonnull (strstr (error->message, "RFC 2821"));
   g_clear_error (&error);
+  /* A cleartext login over an unencrypted connection is not sent. */
   reply = do_command (client, "AUTH PLAIN AHVzZXIAc2VjcmV0", &error);
-  g_assert_error (error, MW_SMTP_ERROR, MW_SMTP_ERROR_INVALID_ARGUMENT);
+  g_assert_error (error, MW_SMTP_ERROR, MW_SMTP_ERROR_PLAINTEXT_REFUSED);
+  g_assert_null (strstr (error->message, "AHVzZXIAc2VjcmV0"));
   g_clear_error (&error);
 
   reply = do_command (client, "VRFY postmaster", &error);
