@@ -240,6 +240,34 @@ pop3_unasked (MwFakeServer *server)
   mw_fake_server_drain (server);
 }
 
+#define BODY_LINE "A line of a message that runs on far past its announced size.\r\n"
+
+static void
+pop3_retr_endless (MwFakeServer *server)
+{
+  pop3_login (server);
+  mw_fake_server_expect (server, "LIST 1");
+  mw_fake_server_send (server, "+OK 1 1000\r\n");
+  mw_fake_server_expect (server, "RETR 1");
+  mw_fake_server_send (server, "+OK\r\n");
+  mw_fake_server_send_repeat (server, BODY_LINE, 1024 * 1024);
+  mw_fake_server_drain (server);
+}
+
+/* With --no-size-limit, no LIST and no bound: 3 MB come in whole. */
+static void
+pop3_retr_unbounded (MwFakeServer *server)
+{
+  pop3_login (server);
+  mw_fake_server_expect (server, "RETR 1");
+  mw_fake_server_send (server, "+OK 100 octets\r\n");
+  mw_fake_server_send_repeat (server, BODY_LINE, 3 * 1024 * 1024 / strlen (BODY_LINE));
+  mw_fake_server_send (server, ".\r\n");
+  mw_fake_server_expect (server, "QUIT");
+  mw_fake_server_send (server, "+OK\r\n");
+  mw_fake_server_drain (server);
+}
+
 static void
 smtp_hello (MwFakeServer *server,
             const char   *caps)
@@ -330,6 +358,8 @@ static const Row rows[] = {
   { "/cli/hostile/pop3/stls/injection", "pop3", "server", { "-s", "starttls", "-u", USER, "--password-env", "MW_TEST_PASSWORD", "stat" }, pop3_stls_injection, 3, "injected-by-attacker" },
   { "/cli/hostile/pop3/stat/size-2-64", "pop3", NULL, POP3_ARGS ("stat"), pop3_stat_huge, 3, NULL },
   { "/cli/hostile/pop3/list/duplicate-number", "pop3", NULL, POP3_ARGS ("list"), pop3_list_duplicate, 3, NULL },
+  { "/cli/hostile/pop3/retr/endless", "pop3", NULL, { "-s", "none", "-u", USER, "--password-env", "MW_TEST_PASSWORD", "--allow-plaintext", "retr", "1" }, pop3_retr_endless, 3, NULL },
+  { "/cli/hostile/pop3/retr/no-size-limit", "pop3", NULL, { "-s", "none", "-u", USER, "--password-env", "MW_TEST_PASSWORD", "--allow-plaintext", "retr", "1", "--no-size-limit" }, pop3_retr_unbounded, 0, NULL },
   { "/cli/hostile/pop3/reply/unasked", "pop3", NULL, POP3_ARGS ("stat"), pop3_unasked, 3, NULL },
   { "/cli/hostile/smtp/greeting/binary", "smtp", NULL, { "-s", "none", "ehlo" }, smtp_binary, 3, NULL },
   { "/cli/hostile/smtp/ehlo/inconsistent-codes", "smtp", NULL, { "-s", "none", "ehlo" }, smtp_inconsistent, 3, NULL },

@@ -378,6 +378,8 @@ test_pop3_retr_exact (void)
   mw_fake_server_send (fake, "+OK\r\n");
   mw_fake_server_expect (fake, "PASS " PASSWORD);
   mw_fake_server_send (fake, "+OK logged in\r\n");
+  mw_fake_server_expect (fake, "LIST 1");
+  mw_fake_server_send (fake, "+OK 1 42\r\n");
   mw_fake_server_expect (fake, "RETR 1");
   mw_fake_server_send (fake, "+OK 42 octets\r\nSubject: raw\r\n\r\n..dot\r\nbare\nLF\r\nlone\rCR\r\n\xff\xfe\r\n.\r\n");
   mw_fake_server_expect (fake, "QUIT");
