@@ -530,6 +530,44 @@ static void flush_cb (GObject      *object,
                       GAsyncResult *result,
                       gpointer      user_data);
 
+static gboolean status_is (const char *line,
+                           const char *word);
+
+/* Before a command goes out on a quiet connection: whatever the server
+ * sent since its last reply answers nothing, and must not be taken for
+ * the reply to this command. A "-ERR" is how servers announce they are
+ * ending an idle session (autologout); anything else breaks the protocol.
+ * FALSE if the session ended. */
+static gboolean
+check_idle (MwPop3Client *self)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *line = NULL;
+
+  if (mw_connection_poll_idle (self->connection, &line, &error))
+    return TRUE;
+
+  if (error == NULL && line != NULL && status_is (line, "-ERR"))
+    {
+      g_autofree char *quote = g_utf8_make_valid (line, MIN (strlen (line), MAX_QUOTE));
+
+      error = g_error_new (MW_CONNECTION_ERROR, MW_CONNECTION_ERROR_CLOSED,
+                           _ ("%s ended the session: “%s”"), self->host, quote);
+    }
+  else if (error == NULL)
+    {
+      g_autofree char *quote = g_utf8_make_valid (line != NULL ? line : "",
+                                                  line != NULL ? MIN (strlen (line), MAX_QUOTE) : 0);
+
+      error = g_error_new (MW_POP3_ERROR, MW_POP3_ERROR_PROTOCOL,
+                           _ ("%s sent “%s” while no command was waiting for a reply; "
+                              "the connection was closed"),
+                           self->host, quote);
+    }
+  fail_all (self, error);
+  return FALSE;
+}
+
 static void
 write_more (MwPop3Client *self)
 {
@@ -560,6 +598,9 @@ write_more (MwPop3Client *self)
               g_queue_get_length (&self->inflight) >= MW_POP3_PIPELINE_REPLIES)
             break;
         }
+
+      if (last == NULL && cmd->line != NULL && !check_idle (self))
+        return;
 
       g_queue_pop_head (&self->pending);
       g_queue_push_tail (&self->inflight, cmd);

@@ -127,6 +127,9 @@ struct _Row
   Domain    domain; /* D_NONE: success */
   int       code;
   void (*check) (Run *run);
+  /* What the script sends a while after the first reply, unasked: the
+   * second command waits until it has left. */
+  const char *idle_extra;
 };
 
 struct _Run
@@ -200,6 +203,27 @@ assert_finalized (gpointer object)
   g_object_weak_ref (object, finalized_cb, &finalized);
   g_object_unref (object);
   g_assert_true (mw_test_wait_for (&finalized, HANG_MS));
+}
+
+/* Waits until the fake has written the unasked reply, if the row has one.
+ * @before was read once the first reply was in; the counter may lag
+ * behind that reply, which is why the extra is longer than it. */
+static void
+wait_idle_extra (Run    *run,
+                 guint64 before)
+{
+  gint64 deadline = g_get_monotonic_time () + HANG_MS * 1000;
+
+  if (run->row->idle_extra == NULL)
+    return;
+  while (mw_fake_server_get_sent (run->server) < before + strlen (run->row->idle_extra) &&
+         g_get_monotonic_time () < deadline)
+    {
+      gboolean never = FALSE;
+
+      mw_test_wait_for (&never, 10);
+    }
+  g_assert_cmpuint (mw_fake_server_get_sent (run->server), >=, before + strlen (run->row->idle_extra));
 }
 
 static long
@@ -699,6 +723,53 @@ pop3_extra_reply (MwFakeServer *server)
   mw_fake_server_drain (server);
 }
 
+/* Replies that come later, while the client is idle: the next command
+ * must not take them for its reply. */
+#define POP3_IDLE_EXTRA "+OK\r\n1 999999\r\n.\r\n"
+#define POP3_IDLE_ERR   "-ERR Disconnected for inactivity.\r\n"
+
+static void
+pop3_unasked_idle (MwFakeServer *server)
+{
+  pop3_login (server);
+  mw_fake_server_expect (server, "STAT");
+  mw_fake_server_send (server, "+OK 1 100\r\n");
+  mw_fake_server_stall (server, 300);
+  mw_fake_server_send (server, POP3_IDLE_EXTRA);
+  mw_fake_server_drain (server);
+}
+
+static void
+pop3_autologout_idle (MwFakeServer *server)
+{
+  pop3_login (server);
+  mw_fake_server_expect (server, "STAT");
+  mw_fake_server_send (server, "+OK 1 100\r\n");
+  mw_fake_server_stall (server, 300);
+  mw_fake_server_send (server, POP3_IDLE_ERR);
+  mw_fake_server_close (server);
+}
+
+static void
+check_next_never_sent (Run *run)
+{
+  g_autofree char *received = mw_fake_server_get_received_string (run->server);
+  g_autofree char *text = mw_transcript_to_text (run->transcript);
+
+  g_assert_null (run->entries);
+  g_assert_null (strstr (received, "LIST"));
+  g_assert_null (strstr (received, "NOOP\r\nNOOP"));
+  /* Only the first unasked line was read, and never as a reply. */
+  g_assert_null (strstr (text, "1 999999"));
+}
+
+static void
+check_autologout (Run *run)
+{
+  check_next_never_sent (run);
+  g_assert_nonnull (strstr (run->error->message, "Disconnected for inactivity"));
+}
+
 /* The previews: STAT, LIST, UIDL, TOP one at a time (no CAPA). */
 static void
 pop3_previews_start (MwFakeServer *server,
@@ -1191,6 +1262,38 @@ smtp_extra_after_final (MwFakeServer *server)
   mw_fake_server_drain (server);
 }
 
+#define SMTP_IDLE_EXTRA "250 nobody asked for this reply\r\n"
+#define SMTP_IDLE_421   "421 4.4.2 hostile.example Error: timeout exceeded\r\n"
+
+static void
+smtp_unasked_idle (MwFakeServer *server)
+{
+  smtp_hello (server, "250 hostile.example\r\n");
+  mw_fake_server_expect (server, "NOOP");
+  mw_fake_server_send (server, "250 OK\r\n");
+  mw_fake_server_stall (server, 300);
+  mw_fake_server_send (server, SMTP_IDLE_EXTRA);
+  mw_fake_server_drain (server);
+}
+
+static void
+smtp_421_idle (MwFakeServer *server)
+{
+  smtp_hello (server, "250 hostile.example\r\n");
+  mw_fake_server_expect (server, "NOOP");
+  mw_fake_server_send (server, "250 OK\r\n");
+  mw_fake_server_stall (server, 300);
+  mw_fake_server_send (server, SMTP_IDLE_421);
+  mw_fake_server_close (server);
+}
+
+static void
+check_421_idle (Run *run)
+{
+  check_next_never_sent (run);
+  g_assert_nonnull (strstr (run->error->message, "timeout exceeded"));
+}
+
 static void
 smtp_reply_nul (MwFakeServer *server)
 {
@@ -1335,6 +1438,12 @@ static const Row rows[] = {
     pop3_dele_silent, OP_DELE, D_IO, G_IO_ERROR_TIMED_OUT, NULL },
   { "/core/hostile/pop3/reply/unasked", POP3, ALLOW, NULL, NULL,
     pop3_extra_reply, OP_STAT_THEN_LIST, D_POP3, MW_POP3_ERROR_PROTOCOL, NULL },
+  { "/core/hostile/pop3/reply/unasked-while-idle", POP3, ALLOW, NULL, NULL,
+    pop3_unasked_idle, OP_STAT_THEN_LIST, D_POP3, MW_POP3_ERROR_PROTOCOL, check_next_never_sent,
+    POP3_IDLE_EXTRA },
+  { "/core/hostile/pop3/reply/autologout-while-idle", POP3, ALLOW, NULL, NULL,
+    pop3_autologout_idle, OP_STAT_THEN_LIST, D_CONNECTION, MW_CONNECTION_ERROR_CLOSED, check_autologout,
+    POP3_IDLE_ERR },
   /* POP3 SASL. */
   { "/core/hostile/pop3/auth/unknown-mechanisms", POP3, ROW_NONE, NULL, NULL,
     pop3_unknown_mechanisms, OP_CONNECT, D_POP3, MW_POP3_ERROR_NO_MECHANISM, NULL },
@@ -1418,6 +1527,12 @@ static const Row rows[] = {
     smtp_pipelined_too_many, OP_SEND, D_SMTP, MW_SMTP_ERROR_PROTOCOL, check_no_message_sent },
   { "/core/hostile/smtp/reply/unasked", SMTP, ROW_NONE, NULL, NULL,
     smtp_extra_after_final, OP_NOOP, D_SMTP, MW_SMTP_ERROR_PROTOCOL, NULL },
+  { "/core/hostile/smtp/reply/unasked-while-idle", SMTP, ROW_NONE, NULL, NULL,
+    smtp_unasked_idle, OP_NOOP, D_SMTP, MW_SMTP_ERROR_PROTOCOL, check_next_never_sent,
+    SMTP_IDLE_EXTRA },
+  { "/core/hostile/smtp/reply/421-while-idle", SMTP, ROW_NONE, NULL, NULL,
+    smtp_421_idle, OP_NOOP, D_SMTP, MW_SMTP_ERROR_SERVICE_UNAVAILABLE, check_421_idle,
+    SMTP_IDLE_421 },
   { "/core/hostile/smtp/reply/nul", SMTP, ROW_NONE, NULL, NULL,
     smtp_reply_nul, OP_NOOP, D_SMTP, MW_SMTP_ERROR_PROTOCOL, NULL },
   { "/core/hostile/smtp/reply/bad-code", SMTP, ROW_NONE, NULL, NULL,
@@ -1553,6 +1668,7 @@ run_pop3 (Run     *run,
       if (!ok)
         break;
       wait_clear (&wait);
+      wait_idle_extra (run, mw_fake_server_get_sent (run->server));
       G_GNUC_FALLTHROUGH;
     case OP_LIST:
       mw_pop3_client_list_async (run->pop3, NULL, wait_cb, &wait);
@@ -1640,6 +1756,7 @@ run_smtp (Run     *run,
         break;
       /* The unasked reply shows on the next command at the latest. */
       wait_clear (&wait);
+      wait_idle_extra (run, mw_fake_server_get_sent (run->server));
       mw_smtp_client_noop_async (run->smtp, NULL, wait_cb, &wait);
       ok = mw_smtp_client_simple_finish (run->smtp, wait_result (&wait), error);
       break;
