@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "mw-fake-server.h"
+#include "mw-test-wrapper.h"
 
 #define USER     "tim"
 #define PASSWORD "Cli-Leaky-Pa55-4d2b"
@@ -79,9 +80,13 @@ run_cli (Run               *run,
   g_autoptr (GBytes) out = NULL;
   g_autoptr (GBytes) err = NULL;
   const char *cli = g_getenv ("MW_CLI");
-  gint64      start;
+  g_auto (GStrv) wrapper = mw_test_wrapper_argv ();
+  g_autofree char *pid = NULL;
+  gint64           start;
 
   g_assert_nonnull (cli);
+  for (guint i = 0; wrapper[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (wrapper[i]));
   g_ptr_array_add (argv, g_strdup (cli));
   g_ptr_array_add (argv, g_strdup (protocol));
   g_ptr_array_add (argv, g_strdup ("-H"));
@@ -103,10 +108,12 @@ run_cli (Run               *run,
   start = g_get_monotonic_time ();
   process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
+  pid = g_strdup (g_subprocess_get_identifier (process));
   g_subprocess_communicate (process, in, NULL, &out, &err, &error);
   g_assert_no_error (error);
   run->elapsed_ms = (g_get_monotonic_time () - start) / 1000;
   g_assert_true (g_subprocess_get_if_exited (process));
+  mw_test_wrapper_check (process, pid);
 
   run->status = g_subprocess_get_exit_status (process);
   run->out = bytes_to_string (out);
