@@ -680,6 +680,10 @@ preview_uidl_cb (GObject      *object,
     }
 
   preview->sink = g_memory_output_stream_new_resizable ();
+  /* The same message as listed: its size bounds the reply. */
+  if (expected != NULL && g_strcmp0 (uid, expected) == 0)
+    mw_pop3_client_set_message_size (client, mw_message_summary_get_number (preview->summary),
+                                     mw_message_summary_get_size (preview->summary));
   mw_pop3_client_top_async (client, mw_message_summary_get_number (preview->summary),
                             PREVIEW_LINES, preview->sink,
                             g_task_get_cancellable (task), preview_top_cb, g_object_ref (task));
@@ -1658,6 +1662,9 @@ open_uidl_cb (GObject      *object,
     }
   g_signal_connect_object (object, "retr-progress", G_CALLBACK (open_retr_progress_cb), self,
                            G_CONNECT_SWAPPED);
+  if (expected != NULL)
+    mw_pop3_client_set_message_size (MW_POP3_CLIENT (object), mw_message_summary_get_number (open->summary),
+                                     mw_message_summary_get_size (open->summary));
   mw_pop3_client_retr_async (MW_POP3_CLIENT (object), mw_message_summary_get_number (open->summary),
                              mw_maildir_delivery_get_output_stream (open->delivery),
                              self->cancellable, open_retr_cb, g_steal_pointer (&task));

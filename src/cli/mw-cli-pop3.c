@@ -42,6 +42,7 @@ typedef struct
 
   /* Options of single commands. */
   char    *output;
+  gboolean no_size_limit;
   gboolean json;
   gboolean by_uid;
   char    *maildir;
@@ -529,9 +530,20 @@ command_retr (Pop3Cli *cli,
   guint number = 0;
 
   if (argc != 2 || !parse_number (argv[1], &number))
-    return mw_cli_usage_error (NULL, _ ("Usage: retr MESSAGE-NUMBER [-o FILE]"));
+    return mw_cli_usage_error (NULL, _ ("Usage: retr MESSAGE-NUMBER [-o FILE] [--no-size-limit]"));
 
   CONNECT_OR_FAIL (cli);
+
+  /* The size LIST announces bounds the body: a server that sends far
+   * more, or never ends it, is stopped. */
+  if (cli->no_size_limit)
+    mw_pop3_client_set_body_size_limit (cli->client, FALSE);
+  else
+    {
+      mw_pop3_client_list_one_async (cli->client, number, NULL, mw_cli_async_cb, &cli->async);
+      if (!mw_pop3_client_list_one_finish (cli->client, mw_cli_async_wait (&cli->async), NULL, &error))
+        return fail_session (cli, error);
+    }
 
   if (cli->output != NULL && g_strcmp0 (cli->output, "-") != 0)
     return retr_to_file (cli, number, cli->output);
@@ -1516,7 +1528,7 @@ static const Pop3Command commands[] = {
   { "list", "[N]", N_ ("Print message sizes"), command_list },
   { "uidl", "[N]", N_ ("Print unique message IDs"), command_uidl },
   { "top", "N [LINES]", N_ ("Print the headers and the first LINES lines of a message"), command_top },
-  { "retr", "N [-o FILE]", N_ ("Save a message byte for byte, never parsed"), command_retr },
+  { "retr", "N [-o FILE] [--no-size-limit]", N_ ("Save a message byte for byte, never parsed"), command_retr },
   { "dele", "N… | --uid UID…", N_ ("Delete messages (applied at QUIT)"), command_dele },
   { "previews", "[--json]", N_ ("List every message: size, UID, date, sender, subject"), command_previews },
   { "serverinfo", "", N_ ("Explain the server: greeting, capabilities, TLS, certificate"), command_serverinfo },
@@ -1545,6 +1557,8 @@ command_context (Pop3Cli           *cli,
   const GOptionEntry retr_entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &cli->output,
       N_ ("Write the message to FILE (through FILE.part, synced, then renamed)"), N_ ("FILE") },
+    { "no-size-limit", 0, 0, G_OPTION_ARG_NONE, &cli->no_size_limit,
+      N_ ("Read the message however far it runs past the size the server announced"), NULL },
     { NULL }
   };
   const GOptionEntry dele_entries[] = {

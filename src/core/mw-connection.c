@@ -475,6 +475,72 @@ mw_connection_get_buffered (MwConnection *self)
   return self->reader != NULL ? mw_line_reader_get_buffered (self->reader) : 0;
 }
 
+/**
+ * mw_connection_poll_idle:
+ * @out_line: (out) (transfer full) (nullable): the first line that came
+ *
+ * For a connection on which no command awaits a reply: takes, without
+ * waiting, whatever the server sent meanwhile. Nothing: TRUE. Bytes: FALSE
+ * with @out_line set to their first line, logged as the server's (NULL if
+ * it is not complete yet); the caller decides what they mean. End of
+ * stream or a read failure: FALSE and @error.
+ *
+ * Returns: whether the connection is still quiet
+ */
+gboolean
+mw_connection_poll_idle (MwConnection *self,
+                         char        **out_line,
+                         GError      **error)
+{
+  GInputStream *input;
+  char         *line = NULL;
+  size_t        len = 0;
+  MwLineFlags   flags = 0;
+
+  g_return_val_if_fail (MW_IS_CONNECTION (self), FALSE);
+  g_return_val_if_fail (out_line != NULL, FALSE);
+
+  *out_line = NULL;
+  if (self->stream == NULL || self->reading)
+    return TRUE;
+
+  input = g_io_stream_get_input_stream (self->stream);
+  if (mw_line_reader_get_buffered (self->reader) == 0)
+    {
+      g_autoptr (GError) local_error = NULL;
+      size_t  space;
+      guint8 *dest;
+      gssize  n;
+
+      if (!G_IS_POLLABLE_INPUT_STREAM (input) ||
+          !g_pollable_input_stream_can_poll (G_POLLABLE_INPUT_STREAM (input)))
+        return TRUE;
+
+      /* Over TLS this also consumes records that carry no data (session
+       * tickets): only application bytes count. */
+      dest = mw_line_reader_get_space (self->reader, &space);
+      n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (input), dest, space,
+                                                    NULL, &local_error);
+      if (n < 0 && g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        return TRUE;
+      if (n <= 0)
+        {
+          g_set_error (error, MW_CONNECTION_ERROR, MW_CONNECTION_ERROR_CLOSED,
+                       _ ("%s closed the connection"), self->host);
+          return FALSE;
+        }
+      mw_line_reader_commit (self->reader, n);
+    }
+
+  if (mw_line_reader_next_line (self->reader, &line, &len, &flags) == MW_LINE_STATUS_LINE)
+    {
+      if (self->transcript != NULL)
+        mw_transcript_append (self->transcript, MW_TRANSCRIPT_SERVER, 0, line, len);
+      *out_line = line;
+    }
+  return FALSE;
+}
+
 void
 mw_connection_note (MwConnection     *self,
                     MwTranscriptFlags flags,

@@ -177,6 +177,12 @@ void mw_connection_set_body_limit (MwConnection *self,
 /* Bytes received and not yet consumed. */
 size_t mw_connection_get_buffered (MwConnection *self);
 
+/* While no command awaits a reply: FALSE if the server sent anything
+ * meanwhile (*@out_line: its first line, if whole) or closed (@error). */
+gboolean mw_connection_poll_idle (MwConnection *self,
+                                  char        **out_line,
+                                  GError      **error);
+
 /* Adds a note to the transcript (if any). */
 void mw_connection_note (MwConnection     *self,
                          MwTranscriptFlags flags,

@@ -14,6 +14,10 @@ G_BEGIN_DECLS
 void mw_pop3_client_set_scram_nonce (MwPop3Client *self,
                                      const char   *nonce);
 
+/* Replaces MW_POP3_MAX_UNLISTED_BODY (0: back to it). */
+void mw_pop3_client_set_unlisted_body_limit (MwPop3Client *self,
+                                             guint64       limit);
+
 /* The reply parsers, for the fuzz targets. */
 gboolean mw_pop3_parse_scan_listing (const char *line,
                                      guint      *out_number,

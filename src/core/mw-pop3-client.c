@@ -13,6 +13,7 @@
 #include "mw-sasl-private.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <string.h>
 
 /* RFC 5034: an AUTH command with its initial response fits in 255 octets;
@@ -43,6 +44,7 @@ struct _Cmd
   guint64        max_bytes; /* body bytes kept; 0: all */
   guint          number;    /* the message, for progress and summaries */
   size_t         cost;      /* bytes on the wire */
+  guint64        limit;     /* the body's hard limit while it is read; 0: none */
 
   guint multiline : 1;    /* a +OK reply carries a body */
   guint collect : 1;      /* collect the body into memory */
@@ -51,6 +53,8 @@ struct _Cmd
   guint progress : 1;     /* re-emit body progress */
   guint secret : 1;       /* wipe the line when done */
   guint strict : 1;       /* a body past max_bytes ends the session */
+  guint sized : 1;        /* a message's body (RETR, TOP): bounded by its size */
+  guint headers_only : 1; /* TOP n 0 */
 
   /* The reply. */
   char       *status;
@@ -98,12 +102,15 @@ struct _MwPop3Client
   guint              timeout;
   int                login_delay;
   size_t             outstanding; /* bytes of commands awaiting replies */
+  GHashTable        *sizes;       /* number → size announced by LIST, this session */
+  guint64            unlisted_limit;
   guint              deletions;
   gulong             progress_handler;
 
   guint allow_plaintext : 1;
   guint login_on_connect : 1;
   guint sasl_response : 1; /* the console owes a SASL challenge a line */
+  guint no_body_limit : 1;
   guint capa_known : 1;
   guint reading : 1;
   guint writing : 1;
@@ -521,6 +528,9 @@ fail_all (MwPop3Client *self,
   self->reading = self->writing = FALSE;
   self->outstanding = 0;
   self->sasl_response = FALSE;
+  /* Numbers, and so their sizes, hold for one session. */
+  if (self->sizes != NULL)
+    g_hash_table_remove_all (self->sizes);
   if (self->state != MW_POP3_STATE_CLOSED && self->state != MW_POP3_STATE_DISCONNECTED)
     {
       self->state = MW_POP3_STATE_DISCONNECTED;
@@ -543,6 +553,44 @@ fail_all (MwPop3Client *self,
 static void flush_cb (GObject      *object,
                       GAsyncResult *result,
                       gpointer      user_data);
+
+static gboolean status_is (const char *line,
+                           const char *word);
+
+/* Before a command goes out on a quiet connection: whatever the server
+ * sent since its last reply answers nothing, and must not be taken for
+ * the reply to this command. A "-ERR" is how servers announce they are
+ * ending an idle session (autologout); anything else breaks the protocol.
+ * FALSE if the session ended. */
+static gboolean
+check_idle (MwPop3Client *self)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *line = NULL;
+
+  if (mw_connection_poll_idle (self->connection, &line, &error))
+    return TRUE;
+
+  if (error == NULL && line != NULL && status_is (line, "-ERR"))
+    {
+      g_autofree char *quote = g_utf8_make_valid (line, MIN (strlen (line), MAX_QUOTE));
+
+      error = g_error_new (MW_CONNECTION_ERROR, MW_CONNECTION_ERROR_CLOSED,
+                           _ ("%s ended the session: “%s”"), self->host, quote);
+    }
+  else if (error == NULL)
+    {
+      g_autofree char *quote = g_utf8_make_valid (line != NULL ? line : "",
+                                                  line != NULL ? MIN (strlen (line), MAX_QUOTE) : 0);
+
+      error = g_error_new (MW_POP3_ERROR, MW_POP3_ERROR_PROTOCOL,
+                           _ ("%s sent “%s” while no command was waiting for a reply; "
+                              "the connection was closed"),
+                           self->host, quote);
+    }
+  fail_all (self, error);
+  return FALSE;
+}
 
 static void
 write_more (MwPop3Client *self)
@@ -574,6 +622,9 @@ write_more (MwPop3Client *self)
               g_queue_get_length (&self->inflight) >= MW_POP3_PIPELINE_REPLIES)
             break;
         }
+
+      if (last == NULL && cmd->line != NULL && !check_idle (self))
+        return;
 
       g_queue_pop_head (&self->pending);
       g_queue_push_tail (&self->inflight, cmd);
@@ -676,6 +727,85 @@ status_is (const char *line,
   return strncmp (line, word, len) == 0 && (line[len] == '\0' || line[len] == ' ');
 }
 
+/* Message sizes and the bounds they set on bodies. */
+
+static void
+remember_size (MwPop3Client *self,
+               guint         number,
+               guint64       size)
+{
+  if (self->sizes == NULL)
+    self->sizes = g_hash_table_new (NULL, NULL);
+  g_hash_table_insert (self->sizes, GUINT_TO_POINTER (number),
+                       GSIZE_TO_POINTER ((gsize) MIN (size, (guint64) G_MAXSIZE)));
+}
+
+static gboolean
+lookup_size (MwPop3Client *self,
+             guint         number,
+             guint64      *out_size)
+{
+  gpointer value;
+
+  if (self->sizes == NULL ||
+      !g_hash_table_lookup_extended (self->sizes, GUINT_TO_POINTER (number), NULL, &value))
+    return FALSE;
+  *out_size = GPOINTER_TO_SIZE (value);
+  return TRUE;
+}
+
+static guint64
+unlisted_limit (MwPop3Client *self)
+{
+  return self->unlisted_limit != 0 ? self->unlisted_limit : MW_POP3_MAX_UNLISTED_BODY;
+}
+
+/* The most a body may hold before the server counts as broken: a listing
+ * its fixed cap; a message twice its announced size (the server may count
+ * line ends as LF and send CRLF) and a margin; headers at least a few MB,
+ * since some servers announce sizes only roughly. 0: no bound. */
+static guint64
+body_limit (MwPop3Client *self,
+            Cmd          *cmd)
+{
+  guint64 size;
+  guint64 limit;
+
+  if (cmd->strict)
+    return cmd->max_bytes;
+  if (!cmd->sized || self->no_body_limit)
+    return 0;
+  if (!lookup_size (self, cmd->number, &size))
+    return cmd->headers_only ? MW_POP3_MAX_HEADERS_REPLY : unlisted_limit (self);
+
+  if (size > (G_MAXUINT64 - MW_POP3_BODY_MARGIN) / 2)
+    limit = G_MAXUINT64;
+  else
+    limit = size * 2 + MW_POP3_BODY_MARGIN;
+  if (cmd->headers_only)
+    limit = MAX (limit, MW_POP3_MAX_HEADERS_REPLY);
+  return limit;
+}
+
+static GError *
+body_too_long_error (MwPop3Client *self,
+                     Cmd          *cmd)
+{
+  guint64 size;
+
+  if (lookup_size (self, cmd->number, &size))
+    return g_error_new (MW_POP3_ERROR, MW_POP3_ERROR_PROTOCOL,
+                        _ ("%s announced message %u as %" PRIu64 " bytes but sent "
+                           "%" PRIu64 " bytes of it without an end, more than the "
+                           "%" PRIu64 " allowed; the connection was closed"),
+                        self->host, cmd->number, size, cmd->stats.bytes, cmd->limit);
+  return g_error_new (MW_POP3_ERROR, MW_POP3_ERROR_PROTOCOL,
+                      _ ("%s sent %" PRIu64 " bytes of message %u without an end, more "
+                         "than the %" PRIu64 " allowed for a message of unknown size; "
+                         "the connection was closed"),
+                      self->host, cmd->stats.bytes, cmd->number, cmd->limit);
+}
+
 static void
 read_line_cb (GObject      *object,
               GAsyncResult *result,
@@ -731,7 +861,8 @@ read_line_cb (GObject      *object,
           cmd->sink = g_memory_output_stream_new_resizable ();
           sink = cmd->sink;
         }
-      mw_connection_set_body_limit (self->connection, cmd->strict ? cmd->max_bytes : 0);
+      cmd->limit = body_limit (self, cmd);
+      mw_connection_set_body_limit (self->connection, cmd->limit);
       mw_connection_read_body_async (self->connection, sink, cmd->max_bytes, NULL,
                                      read_body_cb, g_object_ref (self));
       return;
@@ -757,6 +888,11 @@ read_body_cb (GObject      *object,
 
   if (!mw_connection_read_body_finish (MW_CONNECTION (object), result, &cmd->stats, &error))
     {
+      if (cmd->sized && cmd->limit > 0 && cmd->stats.bytes > cmd->limit)
+        {
+          g_clear_error (&error);
+          error = body_too_long_error (self, cmd);
+        }
       fail_all (self, error);
       return;
     }
@@ -1005,6 +1141,13 @@ parse_list (MwPop3Client *self,
       g_array_append_val (entries, entry);
     }
 
+  for (guint i = 0; i < entries->len; i++)
+    {
+      MwPop3ListEntry *entry = &g_array_index (entries, MwPop3ListEntry, i);
+
+      remember_size (self, entry->number, entry->size);
+    }
+
   return g_steal_pointer (&entries);
 }
 
@@ -1106,6 +1249,7 @@ mw_pop3_client_finalize (GObject *object)
   g_free (self->ca_file);
   g_free (self->server_identity);
   g_free (self->scram_nonce);
+  g_clear_pointer (&self->sizes, g_hash_table_unref);
   g_free (self->greeting);
   g_free (self->apop_timestamp);
   g_clear_pointer (&self->capa_lines, g_ptr_array_unref);
@@ -2869,6 +3013,7 @@ list_one_cb (MwPop3Client *self,
       op_return_error (cmd->task, protocol_error (self, _ ("a malformed LIST reply"), cmd->status));
       return;
     }
+  remember_size (self, op->number, op->size);
   op_return_boolean (cmd->task, TRUE);
 }
 
@@ -3042,6 +3187,60 @@ mw_pop3_client_uidl_one_finish (MwPop3Client *self,
 
 /* TOP and RETR. */
 
+/**
+ * mw_pop3_client_set_message_size:
+ * @number: a message number of this session
+ * @size: the size it was listed with
+ *
+ * Bounds RETR and TOP of @number as a LIST in this session would, for a
+ * caller that listed the message in an earlier session and made sure
+ * (by UID) it is the same one.
+ */
+void
+mw_pop3_client_set_message_size (MwPop3Client *self,
+                                 guint         number,
+                                 guint64       size)
+{
+  g_return_if_fail (MW_IS_POP3_CLIENT (self));
+  g_return_if_fail (number > 0);
+
+  remember_size (self, number, size);
+}
+
+gboolean
+mw_pop3_client_get_body_size_limit (MwPop3Client *self)
+{
+  g_return_val_if_fail (MW_IS_POP3_CLIENT (self), TRUE);
+
+  return !self->no_body_limit;
+}
+
+/**
+ * mw_pop3_client_set_body_size_limit:
+ * @limit: whether RETR and TOP bodies are bounded (the default)
+ *
+ * Without the bound, a body is read until it ends, however much longer
+ * than announced: only the timeout or a cancel stop an endless one. For
+ * rescuing a message whose size the server announces wrongly.
+ */
+void
+mw_pop3_client_set_body_size_limit (MwPop3Client *self,
+                                    gboolean      limit)
+{
+  g_return_if_fail (MW_IS_POP3_CLIENT (self));
+
+  self->no_body_limit = !limit;
+}
+
+void
+mw_pop3_client_set_unlisted_body_limit (MwPop3Client *self,
+                                        guint64       limit)
+{
+  g_return_if_fail (MW_IS_POP3_CLIENT (self));
+
+  self->unlisted_limit = limit;
+}
+
 static void
 body_cmd_cb (MwPop3Client *self,
              Cmd          *cmd,
@@ -3078,6 +3277,7 @@ body_command (MwPop3Client  *self,
               GTask         *task,
               const char    *line,
               guint          number,
+              gboolean       headers_only,
               GOutputStream *sink,
               gboolean       progress)
 {
@@ -3090,6 +3290,8 @@ body_command (MwPop3Client  *self,
 
   cmd->multiline = TRUE;
   cmd->number = number;
+  cmd->sized = TRUE;
+  cmd->headers_only = headers_only;
   cmd->progress = progress;
   if (sink != NULL)
     cmd->sink = g_object_ref (sink);
@@ -3133,7 +3335,7 @@ mw_pop3_client_top_async (MwPop3Client       *self,
 
   task = op_task_new (self, cancellable, mw_pop3_client_top_async, callback, user_data, NULL);
   line = g_strdup_printf ("TOP %u %u", number, lines);
-  body_command (self, task, line, number, sink, FALSE);
+  body_command (self, task, line, number, lines == 0, sink, FALSE);
 }
 
 gboolean
@@ -3161,7 +3363,7 @@ mw_pop3_client_retr_async (MwPop3Client       *self,
 
   task = op_task_new (self, cancellable, mw_pop3_client_retr_async, callback, user_data, NULL);
   line = g_strdup_printf ("RETR %u", number);
-  body_command (self, task, line, number, sink, TRUE);
+  body_command (self, task, line, number, FALSE, sink, TRUE);
 }
 
 gboolean
@@ -3650,6 +3852,20 @@ mw_pop3_client_command_async (MwPop3Client       *self,
     }
   cmd->multiline = multiline_hint || is_multiline_command (verb, *args != '\0');
   cmd->collect = cmd->multiline;
+  if (g_str_equal (verb, "RETR") || g_str_equal (verb, "TOP"))
+    {
+      size_t len = strcspn (args, " ");
+
+      if (parse_message_number (args, len, &cmd->number))
+        {
+          const char *lines = args + len;
+
+          while (*lines == ' ')
+            lines++;
+          cmd->sized = TRUE;
+          cmd->headers_only = g_str_equal (verb, "TOP") && g_str_equal (lines, "0");
+        }
+    }
   cmd->max_bytes = MW_POP3_MAX_REPLY_BODY;
   /* A person's command waits for everything before it. */
   cmd->barrier = TRUE;
@@ -3773,6 +3989,8 @@ previews_send_tops (MwPop3Client *self,
       cmd->collect = TRUE;
       cmd->max_bytes = MW_POP3_MAX_TOP_HEADERS;
       cmd->number = number;
+      cmd->sized = TRUE;
+      cmd->headers_only = TRUE;
       op->waiting++;
       g_queue_push_tail (&self->pending, cmd);
     }

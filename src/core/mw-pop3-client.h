@@ -121,6 +121,15 @@ typedef enum
 #define MW_POP3_PIPELINE_BYTES   (32 * 1024)
 #define MW_POP3_PIPELINE_REPLIES 4096
 
+/* A message body may be up to twice the size LIST announced (a server
+ * may count line ends as LF and send CRLF) plus MW_POP3_BODY_MARGIN;
+ * past that the server is broken or hostile and the session ends. A
+ * headers-only TOP may always reach MW_POP3_MAX_HEADERS_REPLY, and a
+ * message whose size the session does not know MW_POP3_MAX_UNLISTED_BODY. */
+#define MW_POP3_BODY_MARGIN       (1024 * 1024)
+#define MW_POP3_MAX_HEADERS_REPLY (8 * 1024 * 1024)
+#define MW_POP3_MAX_UNLISTED_BODY (G_GUINT64_CONSTANT (1) << 30)
+
 typedef struct
 {
   guint   number;
@@ -333,6 +342,18 @@ gboolean mw_pop3_client_retr_finish (MwPop3Client *self,
                                      GAsyncResult *result,
                                      MwBodyStats  *out_stats,
                                      GError      **error);
+
+/* The size @number was listed with in an earlier session, once its UID
+ * has been checked: bounds RETR and TOP like a LIST of this session. */
+void mw_pop3_client_set_message_size (MwPop3Client *self,
+                                      guint         number,
+                                      guint64       size);
+
+/* Whether RETR and TOP bodies end the session once they pass the bound
+ * their announced size sets (default TRUE). */
+gboolean mw_pop3_client_get_body_size_limit (MwPop3Client *self);
+void     mw_pop3_client_set_body_size_limit (MwPop3Client *self,
+                                             gboolean      limit);
 
 void     mw_pop3_client_dele_async (MwPop3Client       *self,
                                     guint               number,

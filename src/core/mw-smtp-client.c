@@ -1533,6 +1533,32 @@ exchange_done (GTask *task)
   g_object_unref (task);
 }
 
+/* Before commands go out on a quiet connection: whatever the server sent
+ * since its last reply answers nothing, and must not be taken for the
+ * reply to them. A 421 is a server ending an idle session (RFC 5321
+ * 3.8); anything else breaks the protocol. NULL if all is well. */
+static GError *
+check_idle (MwSmtpClient *self)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *quote = NULL;
+
+  if (mw_connection_poll_idle (self->connection, &line, &error))
+    return NULL;
+  if (error != NULL)
+    return g_steal_pointer (&error);
+
+  quote = g_utf8_make_valid (line != NULL ? line : "", line != NULL ? MIN (strlen (line), MAX_QUOTE) : 0);
+  if (line != NULL && g_str_has_prefix (line, "421") && (line[3] == '\0' || line[3] == ' ' || line[3] == '-'))
+    return g_error_new (MW_SMTP_ERROR, MW_SMTP_ERROR_SERVICE_UNAVAILABLE,
+                        _ ("%s is closing the session: “%s”"), self->host, quote);
+  return g_error_new (MW_SMTP_ERROR, MW_SMTP_ERROR_PROTOCOL,
+                      _ ("%s sent “%s” while no command was waiting for a reply; "
+                         "the connection was closed"),
+                      self->host, quote);
+}
+
 /* Writes whatever is queued and reads @n_replies replies at the same
  * time; then @resume runs with the replies in op->replies. Consumes
  * @task. */
@@ -1543,6 +1569,20 @@ exchange (GTask   *task,
 {
   Op           *op = g_task_get_task_data (task);
   MwConnection *connection = op->self->connection;
+
+  /* A server may answer QUIT with the 421 it had already sent. */
+  if (n_replies > 0 && mw_connection_get_queued (connection) > 0 &&
+      op->kind != OP_QUIT && !op->command_is_quit)
+    {
+      GError *error = check_idle (op->self);
+
+      if (error != NULL)
+        {
+          mw_smtp_client_close (op->self);
+          op_fail (task, error);
+          return;
+        }
+    }
 
   op->resume = resume;
   op->expected = n_replies;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "mw-fake-server.h"
+#include "mw-test-wrapper.h"
 
 #define USER     "tim"
 #define PASSWORD "Cli-Leaky-Pa55-4d2b"
@@ -79,9 +80,13 @@ run_cli (Run               *run,
   g_autoptr (GBytes) out = NULL;
   g_autoptr (GBytes) err = NULL;
   const char *cli = g_getenv ("MW_CLI");
-  gint64      start;
+  g_auto (GStrv) wrapper = mw_test_wrapper_argv ();
+  g_autofree char *pid = NULL;
+  gint64           start;
 
   g_assert_nonnull (cli);
+  for (guint i = 0; wrapper[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (wrapper[i]));
   g_ptr_array_add (argv, g_strdup (cli));
   g_ptr_array_add (argv, g_strdup (protocol));
   g_ptr_array_add (argv, g_strdup ("-H"));
@@ -103,10 +108,12 @@ run_cli (Run               *run,
   start = g_get_monotonic_time ();
   process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
+  pid = g_strdup (g_subprocess_get_identifier (process));
   g_subprocess_communicate (process, in, NULL, &out, &err, &error);
   g_assert_no_error (error);
   run->elapsed_ms = (g_get_monotonic_time () - start) / 1000;
   g_assert_true (g_subprocess_get_if_exited (process));
+  mw_test_wrapper_check (process, pid);
 
   run->status = g_subprocess_get_exit_status (process);
   run->out = bytes_to_string (out);
@@ -240,6 +247,34 @@ pop3_unasked (MwFakeServer *server)
   mw_fake_server_drain (server);
 }
 
+#define BODY_LINE "A line of a message that runs on far past its announced size.\r\n"
+
+static void
+pop3_retr_endless (MwFakeServer *server)
+{
+  pop3_login (server);
+  mw_fake_server_expect (server, "LIST 1");
+  mw_fake_server_send (server, "+OK 1 1000\r\n");
+  mw_fake_server_expect (server, "RETR 1");
+  mw_fake_server_send (server, "+OK\r\n");
+  mw_fake_server_send_repeat (server, BODY_LINE, 1024 * 1024);
+  mw_fake_server_drain (server);
+}
+
+/* With --no-size-limit, no LIST and no bound: 3 MB come in whole. */
+static void
+pop3_retr_unbounded (MwFakeServer *server)
+{
+  pop3_login (server);
+  mw_fake_server_expect (server, "RETR 1");
+  mw_fake_server_send (server, "+OK 100 octets\r\n");
+  mw_fake_server_send_repeat (server, BODY_LINE, 3 * 1024 * 1024 / strlen (BODY_LINE));
+  mw_fake_server_send (server, ".\r\n");
+  mw_fake_server_expect (server, "QUIT");
+  mw_fake_server_send (server, "+OK\r\n");
+  mw_fake_server_drain (server);
+}
+
 static void
 smtp_hello (MwFakeServer *server,
             const char   *caps)
@@ -330,6 +365,8 @@ static const Row rows[] = {
   { "/cli/hostile/pop3/stls/injection", "pop3", "server", { "-s", "starttls", "-u", USER, "--password-env", "MW_TEST_PASSWORD", "stat" }, pop3_stls_injection, 3, "injected-by-attacker" },
   { "/cli/hostile/pop3/stat/size-2-64", "pop3", NULL, POP3_ARGS ("stat"), pop3_stat_huge, 3, NULL },
   { "/cli/hostile/pop3/list/duplicate-number", "pop3", NULL, POP3_ARGS ("list"), pop3_list_duplicate, 3, NULL },
+  { "/cli/hostile/pop3/retr/endless", "pop3", NULL, { "-s", "none", "-u", USER, "--password-env", "MW_TEST_PASSWORD", "--allow-plaintext", "retr", "1" }, pop3_retr_endless, 3, NULL },
+  { "/cli/hostile/pop3/retr/no-size-limit", "pop3", NULL, { "-s", "none", "-u", USER, "--password-env", "MW_TEST_PASSWORD", "--allow-plaintext", "retr", "1", "--no-size-limit" }, pop3_retr_unbounded, 0, NULL },
   { "/cli/hostile/pop3/reply/unasked", "pop3", NULL, POP3_ARGS ("stat"), pop3_unasked, 3, NULL },
   { "/cli/hostile/smtp/greeting/binary", "smtp", NULL, { "-s", "none", "ehlo" }, smtp_binary, 3, NULL },
   { "/cli/hostile/smtp/ehlo/inconsistent-codes", "smtp", NULL, { "-s", "none", "ehlo" }, smtp_inconsistent, 3, NULL },

@@ -9,6 +9,7 @@
 
 #include "mw-fake-server.h"
 #include "mw-mail-server.h"
+#include "mw-test-wrapper.h"
 
 #include <fcntl.h>
 #include <glib/gstdio.h>
@@ -175,8 +176,12 @@ run_cli_v (Run               *run,
   g_autoptr (GBytes) out = NULL;
   g_autoptr (GBytes) err = NULL;
   const char *cli = g_getenv ("MW_CLI");
+  g_auto (GStrv) wrapper = mw_test_wrapper_argv ();
+  g_autofree char *pid = NULL;
 
   g_assert_nonnull (cli);
+  for (guint i = 0; wrapper[i] != NULL; i++)
+    g_ptr_array_add (argv, wrapper[i]);
   g_ptr_array_add (argv, (char *) cli);
   for (guint i = 0; args[i] != NULL; i++)
     g_ptr_array_add (argv, (char *) args[i]);
@@ -188,10 +193,12 @@ run_cli_v (Run               *run,
   g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
   process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
+  pid = g_strdup (g_subprocess_get_identifier (process));
 
   g_subprocess_communicate (process, in, NULL, &out, &err, &error);
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_exited (process));
+  mw_test_wrapper_check (process, pid);
 
   run->status = g_subprocess_get_exit_status (process);
   /* Kept with any NUL bytes; the extra byte terminates the text. */
@@ -449,6 +456,8 @@ test_pop3_retr_exact (void)
   mw_fake_server_send (fake, "+OK\r\n");
   mw_fake_server_expect (fake, "PASS " PASSWORD);
   mw_fake_server_send (fake, "+OK logged in\r\n");
+  mw_fake_server_expect (fake, "LIST 1");
+  mw_fake_server_send (fake, "+OK 1 42\r\n");
   mw_fake_server_expect (fake, "RETR 1");
   mw_fake_server_send (fake, "+OK 42 octets\r\nSubject: raw\r\n\r\n..dot\r\nbare\nLF\r\nlone\rCR\r\n\xff\xfe\r\n.\r\n");
   mw_fake_server_expect (fake, "QUIT");

@@ -74,12 +74,15 @@ typedef enum
   OP_UIDL,
   OP_TOP,
   OP_RETR,
+  OP_LIST_THEN_TOP,
+  OP_LIST_THEN_RETR,
   OP_DELE,
   OP_STAT_THEN_LIST,
   OP_PREVIEWS,
   OP_SEND,
   OP_SEND_LARGE,
   OP_NOOP,
+  OP_HELP,
 } Operation;
 
 typedef enum
@@ -124,6 +127,9 @@ struct _Row
   Domain    domain; /* D_NONE: success */
   int       code;
   void (*check) (Run *run);
+  /* What the script sends a while after the first reply, unasked: the
+   * second command waits until it has left. */
+  const char *idle_extra;
 };
 
 struct _Run
@@ -197,6 +203,27 @@ assert_finalized (gpointer object)
   g_object_weak_ref (object, finalized_cb, &finalized);
   g_object_unref (object);
   g_assert_true (mw_test_wait_for (&finalized, HANG_MS));
+}
+
+/* Waits until the fake has written the unasked reply, if the row has one.
+ * @before was read once the first reply was in; the counter may lag
+ * behind that reply, which is why the extra is longer than it. */
+static void
+wait_idle_extra (Run    *run,
+                 guint64 before)
+{
+  gint64 deadline = g_get_monotonic_time () + HANG_MS * 1000;
+
+  if (run->row->idle_extra == NULL)
+    return;
+  while (mw_fake_server_get_sent (run->server) < before + strlen (run->row->idle_extra) &&
+         g_get_monotonic_time () < deadline)
+    {
+      gboolean never = FALSE;
+
+      mw_test_wait_for (&never, 10);
+    }
+  g_assert_cmpuint (mw_fake_server_get_sent (run->server), >=, before + strlen (run->row->idle_extra));
 }
 
 static long
@@ -509,6 +536,155 @@ pop3_retr_closed (MwFakeServer *server)
   mw_fake_server_close (server);
 }
 
+/* Bodies longer than the size LIST announced. */
+
+#define BODY_LINE "Line of a message body that goes on and on and on.\r\n"
+
+static void
+pop3_listed (MwFakeServer *server,
+             const char   *size)
+{
+  g_autofree char *reply = g_strdup_printf ("+OK\r\n1 %s\r\n.\r\n", size);
+
+  pop3_login (server);
+  mw_fake_server_expect (server, "LIST");
+  mw_fake_server_send (server, reply);
+}
+
+static void
+pop3_retr_endless (MwFakeServer *server)
+{
+  pop3_listed (server, "1000");
+  mw_fake_server_expect (server, "RETR 1");
+  mw_fake_server_send (server, "+OK 1000 octets\r\nSubject: endless\r\n\r\n");
+  mw_fake_server_send_repeat (server, BODY_LINE, MB);
+  mw_fake_server_drain (server);
+}
+
+static void
+pop3_top_endless (MwFakeServer *server)
+{
+  pop3_listed (server, "1000");
+  mw_fake_server_expect (server, "TOP 1 0");
+  mw_fake_server_send (server, "+OK\r\n");
+  mw_fake_server_send_repeat (server, "X-Filler: header after header after header\r\n", MB);
+  mw_fake_server_drain (server);
+}
+
+static void
+pop3_retr_ten_times (MwFakeServer *server)
+{
+  /* 10 MB, properly ended, for a message announced as 1 MB. */
+  pop3_listed (server, "1000000");
+  mw_fake_server_expect (server, "RETR 1");
+  mw_fake_server_send (server, "+OK\r\n");
+  mw_fake_server_send_repeat (server, BODY_LINE, 10 * 1000 * 1000 / strlen (BODY_LINE));
+  mw_fake_server_send (server, ".\r\n");
+  mw_fake_server_drain (server);
+}
+
+static void
+check_endless_body (Run *run)
+{
+  g_assert_cmpuint (mw_fake_server_get_sent (run->server), <, 50 * MB);
+  /* The error says who, what was announced and what came. */
+  g_assert_nonnull (strstr (run->error->message, "127.0.0.1"));
+  g_assert_nonnull (strstr (run->error->message, "message 1"));
+}
+
+static void
+check_endless_retr (Run *run)
+{
+  check_endless_body (run);
+  g_assert_nonnull (strstr (run->error->message, " 1000 bytes"));
+  g_assert_nonnull (strstr (run->error->message, "1050576"));
+}
+
+static void
+check_ten_times (Run *run)
+{
+  g_assert_nonnull (strstr (run->error->message, "127.0.0.1"));
+  g_assert_nonnull (strstr (run->error->message, " 1000000 bytes"));
+  /* Stopped once past twice the size and the margin, not at the end. */
+  g_assert_cmpuint (g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (run->sink)), <=,
+                    2 * 1000000 + MW_POP3_BODY_MARGIN);
+}
+
+/* The size LIST gives counts bare LFs; on the wire each line ends in
+ * CRLF, so the body is a little longer than announced. */
+#define LF_LINES 50000
+
+static void
+pop3_retr_crlf_counted (MwFakeServer *server)
+{
+  g_autofree char *size = g_strdup_printf ("%zu", LF_LINES * (strlen (BODY_LINE) - 1));
+
+  pop3_listed (server, size);
+  mw_fake_server_expect (server, "RETR 1");
+  mw_fake_server_send (server, "+OK\r\n");
+  mw_fake_server_send_repeat (server, BODY_LINE, LF_LINES);
+  mw_fake_server_send (server, ".\r\n");
+  mw_fake_server_drain (server);
+}
+
+static void
+check_crlf_counted (Run *run)
+{
+  g_assert_cmpuint (g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (run->sink)), ==,
+                    LF_LINES * strlen (BODY_LINE));
+}
+
+/* No LIST: the fixed bound, lowered for the test to 4 MB. */
+static void
+pop3_retr_endless_unlisted (MwFakeServer *server)
+{
+  pop3_login (server);
+  mw_fake_server_expect (server, "RETR 1");
+  mw_fake_server_send (server, "+OK\r\n");
+  mw_fake_server_send_repeat (server, BODY_LINE, MB);
+  mw_fake_server_drain (server);
+}
+
+static void
+check_endless_unlisted (Run *run)
+{
+  check_endless_body (run);
+  g_assert_nonnull (strstr (run->error->message, "4194304"));
+}
+
+/* The size comes from an earlier session (the application's listing). */
+static void
+pop3_retr_endless_known (MwFakeServer *server)
+{
+  pop3_retr_endless_unlisted (server);
+}
+
+static void
+check_endless_known (Run *run)
+{
+  check_endless_body (run);
+  g_assert_nonnull (strstr (run->error->message, " 1000 bytes"));
+}
+
+/* Rescue: with the bound lifted, 3 MB for 100 announced bytes come in. */
+static void
+pop3_retr_unbounded (MwFakeServer *server)
+{
+  pop3_listed (server, "100");
+  mw_fake_server_expect (server, "RETR 1");
+  mw_fake_server_send (server, "+OK\r\n");
+  mw_fake_server_send_repeat (server, BODY_LINE, 3 * MB / strlen (BODY_LINE));
+  mw_fake_server_send (server, ".\r\n");
+  mw_fake_server_drain (server);
+}
+
+static void
+check_unbounded (Run *run)
+{
+  g_assert_cmpuint (g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (run->sink)), ==,
+                    3 * MB / strlen (BODY_LINE) * strlen (BODY_LINE));
+}
+
 static void
 pop3_dele_silent (MwFakeServer *server)
 {
@@ -545,6 +721,53 @@ pop3_extra_reply (MwFakeServer *server)
   mw_fake_server_expect (server, "LIST");
   mw_fake_server_send (server, "+OK\r\n1 100\r\n.\r\n");
   mw_fake_server_drain (server);
+}
+
+/* Replies that come later, while the client is idle: the next command
+ * must not take them for its reply. */
+#define POP3_IDLE_EXTRA "+OK\r\n1 999999\r\n.\r\n"
+#define POP3_IDLE_ERR   "-ERR Disconnected for inactivity.\r\n"
+
+static void
+pop3_unasked_idle (MwFakeServer *server)
+{
+  pop3_login (server);
+  mw_fake_server_expect (server, "STAT");
+  mw_fake_server_send (server, "+OK 1 100\r\n");
+  mw_fake_server_stall (server, 300);
+  mw_fake_server_send (server, POP3_IDLE_EXTRA);
+  mw_fake_server_drain (server);
+}
+
+static void
+pop3_autologout_idle (MwFakeServer *server)
+{
+  pop3_login (server);
+  mw_fake_server_expect (server, "STAT");
+  mw_fake_server_send (server, "+OK 1 100\r\n");
+  mw_fake_server_stall (server, 300);
+  mw_fake_server_send (server, POP3_IDLE_ERR);
+  mw_fake_server_close (server);
+}
+
+static void
+check_next_never_sent (Run *run)
+{
+  g_autofree char *received = mw_fake_server_get_received_string (run->server);
+  g_autofree char *text = mw_transcript_to_text (run->transcript);
+
+  g_assert_null (run->entries);
+  g_assert_null (strstr (received, "LIST"));
+  g_assert_null (strstr (received, "NOOP\r\nNOOP"));
+  /* Only the first unasked line was read, and never as a reply. */
+  g_assert_null (strstr (text, "1 999999"));
+}
+
+static void
+check_autologout (Run *run)
+{
+  check_next_never_sent (run);
+  g_assert_nonnull (strstr (run->error->message, "Disconnected for inactivity"));
 }
 
 /* The previews: STAT, LIST, UIDL, TOP one at a time (no CAPA). */
@@ -711,6 +934,15 @@ smtp_hello (MwFakeServer *server,
   mw_fake_server_send (server, SMTP_GREETING);
   mw_fake_server_expect (server, EHLO);
   mw_fake_server_send (server, caps);
+}
+
+static void
+smtp_endless_help (MwFakeServer *server)
+{
+  smtp_hello (server, "250 hostile.example\r\n");
+  mw_fake_server_expect (server, "HELP");
+  mw_fake_server_send_repeat (server, "214-Read the manual, then read it again\r\n", 10000000);
+  mw_fake_server_drain (server);
 }
 
 static void
@@ -1030,6 +1262,38 @@ smtp_extra_after_final (MwFakeServer *server)
   mw_fake_server_drain (server);
 }
 
+#define SMTP_IDLE_EXTRA "250 nobody asked for this reply\r\n"
+#define SMTP_IDLE_421   "421 4.4.2 hostile.example Error: timeout exceeded\r\n"
+
+static void
+smtp_unasked_idle (MwFakeServer *server)
+{
+  smtp_hello (server, "250 hostile.example\r\n");
+  mw_fake_server_expect (server, "NOOP");
+  mw_fake_server_send (server, "250 OK\r\n");
+  mw_fake_server_stall (server, 300);
+  mw_fake_server_send (server, SMTP_IDLE_EXTRA);
+  mw_fake_server_drain (server);
+}
+
+static void
+smtp_421_idle (MwFakeServer *server)
+{
+  smtp_hello (server, "250 hostile.example\r\n");
+  mw_fake_server_expect (server, "NOOP");
+  mw_fake_server_send (server, "250 OK\r\n");
+  mw_fake_server_stall (server, 300);
+  mw_fake_server_send (server, SMTP_IDLE_421);
+  mw_fake_server_close (server);
+}
+
+static void
+check_421_idle (Run *run)
+{
+  check_next_never_sent (run);
+  g_assert_nonnull (strstr (run->error->message, "timeout exceeded"));
+}
+
 static void
 smtp_reply_nul (MwFakeServer *server)
 {
@@ -1156,10 +1420,30 @@ static const Row rows[] = {
     pop3_retr_reset, OP_RETR, D_CONNECTION, MW_CONNECTION_ERROR_CLOSED, NULL },
   { "/core/hostile/pop3/retr/closed", POP3, ALLOW, NULL, NULL,
     pop3_retr_closed, OP_RETR, D_CONNECTION, MW_CONNECTION_ERROR_CLOSED, NULL },
+  { "/core/hostile/pop3/retr/endless", POP3, ALLOW, NULL, NULL,
+    pop3_retr_endless, OP_LIST_THEN_RETR, D_POP3, MW_POP3_ERROR_PROTOCOL, check_endless_retr },
+  { "/core/hostile/pop3/retr/ten-times-announced", POP3, ALLOW, NULL, NULL,
+    pop3_retr_ten_times, OP_LIST_THEN_RETR, D_POP3, MW_POP3_ERROR_PROTOCOL, check_ten_times },
+  { "/core/hostile/pop3/retr/crlf-counted", POP3, ALLOW, NULL, NULL,
+    pop3_retr_crlf_counted, OP_LIST_THEN_RETR, D_NONE, 0, check_crlf_counted },
+  { "/core/hostile/pop3/retr/endless-unlisted", POP3, ALLOW, NULL, NULL,
+    pop3_retr_endless_unlisted, OP_RETR, D_POP3, MW_POP3_ERROR_PROTOCOL, check_endless_unlisted },
+  { "/core/hostile/pop3/retr/endless-known-size", POP3, ALLOW, NULL, NULL,
+    pop3_retr_endless_known, OP_RETR, D_POP3, MW_POP3_ERROR_PROTOCOL, check_endless_known },
+  { "/core/hostile/pop3/retr/no-size-limit", POP3, ALLOW, NULL, NULL,
+    pop3_retr_unbounded, OP_LIST_THEN_RETR, D_NONE, 0, check_unbounded },
+  { "/core/hostile/pop3/top/endless", POP3, ALLOW, NULL, NULL,
+    pop3_top_endless, OP_LIST_THEN_TOP, D_POP3, MW_POP3_ERROR_PROTOCOL, check_endless_body },
   { "/core/hostile/pop3/dele/silence", POP3, ALLOW | ROW_STALLS, NULL, NULL,
     pop3_dele_silent, OP_DELE, D_IO, G_IO_ERROR_TIMED_OUT, NULL },
   { "/core/hostile/pop3/reply/unasked", POP3, ALLOW, NULL, NULL,
     pop3_extra_reply, OP_STAT_THEN_LIST, D_POP3, MW_POP3_ERROR_PROTOCOL, NULL },
+  { "/core/hostile/pop3/reply/unasked-while-idle", POP3, ALLOW, NULL, NULL,
+    pop3_unasked_idle, OP_STAT_THEN_LIST, D_POP3, MW_POP3_ERROR_PROTOCOL, check_next_never_sent,
+    POP3_IDLE_EXTRA },
+  { "/core/hostile/pop3/reply/autologout-while-idle", POP3, ALLOW, NULL, NULL,
+    pop3_autologout_idle, OP_STAT_THEN_LIST, D_CONNECTION, MW_CONNECTION_ERROR_CLOSED, check_autologout,
+    POP3_IDLE_ERR },
   /* POP3 SASL. */
   { "/core/hostile/pop3/auth/unknown-mechanisms", POP3, ROW_NONE, NULL, NULL,
     pop3_unknown_mechanisms, OP_CONNECT, D_POP3, MW_POP3_ERROR_NO_MECHANISM, NULL },
@@ -1199,6 +1483,8 @@ static const Row rows[] = {
     smtp_ehlo_bare_code, OP_CONNECT, D_NONE, 0, check_no_domain },
   { "/core/hostile/smtp/ehlo/endless-multiline", SMTP, ROW_NONE, NULL, NULL,
     smtp_endless_multiline, OP_CONNECT, D_SMTP, MW_SMTP_ERROR_PROTOCOL, check_bounded_listing },
+  { "/core/hostile/smtp/help/endless-multiline", SMTP, ROW_NONE, NULL, NULL,
+    smtp_endless_help, OP_HELP, D_SMTP, MW_SMTP_ERROR_PROTOCOL, check_bounded_listing },
   { "/core/hostile/smtp/starttls/454", SMTP, ROW_STARTTLS, "server", NULL,
     smtp_starttls_454, OP_CONNECT, D_SMTP, MW_SMTP_ERROR_STARTTLS_FAILED, NULL },
   { "/core/hostile/smtp/starttls/missing", SMTP, ROW_STARTTLS, "server", NULL,
@@ -1241,6 +1527,12 @@ static const Row rows[] = {
     smtp_pipelined_too_many, OP_SEND, D_SMTP, MW_SMTP_ERROR_PROTOCOL, check_no_message_sent },
   { "/core/hostile/smtp/reply/unasked", SMTP, ROW_NONE, NULL, NULL,
     smtp_extra_after_final, OP_NOOP, D_SMTP, MW_SMTP_ERROR_PROTOCOL, NULL },
+  { "/core/hostile/smtp/reply/unasked-while-idle", SMTP, ROW_NONE, NULL, NULL,
+    smtp_unasked_idle, OP_NOOP, D_SMTP, MW_SMTP_ERROR_PROTOCOL, check_next_never_sent,
+    SMTP_IDLE_EXTRA },
+  { "/core/hostile/smtp/reply/421-while-idle", SMTP, ROW_NONE, NULL, NULL,
+    smtp_421_idle, OP_NOOP, D_SMTP, MW_SMTP_ERROR_SERVICE_UNAVAILABLE, check_421_idle,
+    SMTP_IDLE_421 },
   { "/core/hostile/smtp/reply/nul", SMTP, ROW_NONE, NULL, NULL,
     smtp_reply_nul, OP_NOOP, D_SMTP, MW_SMTP_ERROR_PROTOCOL, NULL },
   { "/core/hostile/smtp/reply/bad-code", SMTP, ROW_NONE, NULL, NULL,
@@ -1305,6 +1597,10 @@ setup_pop3 (Run *run)
     mw_pop3_client_set_ca_file (run->pop3, ca);
   if (row->mechanism != NULL)
     mw_pop3_client_set_auth_mechanism (run->pop3, row->mechanism);
+  if (row->script == pop3_retr_endless_unlisted)
+    mw_pop3_client_set_unlisted_body_limit (run->pop3, 4 * MB);
+  if (row->script == pop3_retr_unbounded)
+    mw_pop3_client_set_body_size_limit (run->pop3, FALSE);
 }
 
 static void
@@ -1347,6 +1643,19 @@ run_pop3 (Run     *run,
   if (run->row->op == OP_CONNECT || !ok)
     return ok;
 
+  if (run->row->script == pop3_retr_endless_known)
+    mw_pop3_client_set_message_size (run->pop3, 1, 1000);
+  if (run->row->op == OP_LIST_THEN_TOP || run->row->op == OP_LIST_THEN_RETR)
+    {
+      g_autoptr (GArray) entries = NULL;
+
+      mw_pop3_client_list_async (run->pop3, NULL, wait_cb, &wait);
+      entries = mw_pop3_client_list_finish (run->pop3, wait_result (&wait), error);
+      wait_clear (&wait);
+      if (entries == NULL)
+        return FALSE;
+    }
+
   switch (run->row->op)
     {
     case OP_STAT:
@@ -1359,6 +1668,7 @@ run_pop3 (Run     *run,
       if (!ok)
         break;
       wait_clear (&wait);
+      wait_idle_extra (run, mw_fake_server_get_sent (run->server));
       G_GNUC_FALLTHROUGH;
     case OP_LIST:
       mw_pop3_client_list_async (run->pop3, NULL, wait_cb, &wait);
@@ -1371,10 +1681,12 @@ run_pop3 (Run     *run,
       ok = run->entries != NULL;
       break;
     case OP_TOP:
+    case OP_LIST_THEN_TOP:
       mw_pop3_client_top_async (run->pop3, 1, 0, run->sink, NULL, wait_cb, &wait);
       ok = mw_pop3_client_top_finish (run->pop3, wait_result (&wait), NULL, error);
       break;
     case OP_RETR:
+    case OP_LIST_THEN_RETR:
       mw_pop3_client_retr_async (run->pop3, 1, run->sink, NULL, wait_cb, &wait);
       ok = mw_pop3_client_retr_finish (run->pop3, wait_result (&wait), NULL, error);
       break;
@@ -1391,6 +1703,7 @@ run_pop3 (Run     *run,
     case OP_SEND:
     case OP_SEND_LARGE:
     case OP_NOOP:
+    case OP_HELP:
     default:
       g_assert_not_reached ();
     }
@@ -1443,15 +1756,28 @@ run_smtp (Run     *run,
         break;
       /* The unasked reply shows on the next command at the latest. */
       wait_clear (&wait);
+      wait_idle_extra (run, mw_fake_server_get_sent (run->server));
       mw_smtp_client_noop_async (run->smtp, NULL, wait_cb, &wait);
       ok = mw_smtp_client_simple_finish (run->smtp, wait_result (&wait), error);
       break;
+    case OP_HELP:
+      {
+        MwSmtpReply *reply;
+
+        mw_smtp_client_help_async (run->smtp, NULL, NULL, wait_cb, &wait);
+        reply = mw_smtp_client_query_finish (run->smtp, wait_result (&wait), error);
+        ok = reply != NULL;
+        g_clear_pointer (&reply, mw_smtp_reply_free);
+        break;
+      }
     case OP_CONNECT:
     case OP_STAT:
     case OP_LIST:
     case OP_UIDL:
     case OP_TOP:
     case OP_RETR:
+    case OP_LIST_THEN_TOP:
+    case OP_LIST_THEN_RETR:
     case OP_DELE:
     case OP_STAT_THEN_LIST:
     case OP_PREVIEWS:
