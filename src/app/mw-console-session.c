@@ -38,6 +38,7 @@ struct _MwConsoleSession
   char           *password;
   gboolean        allow_plaintext;
   char           *target;
+  MwAccount      *account; /* for its pinned certificates */
   guint           pending_deletions;
   guint64         data_lines;
   guint           idle_id;
@@ -83,6 +84,18 @@ mw_console_session_new (MwReplyProtocol protocol,
   self->target = g_strdup_printf ("%s %s:%u", protocol == MW_REPLY_PROTOCOL_POP3 ? "POP3" : "SMTP",
                                   host, port);
   return self;
+}
+
+/* The account's pinned certificates apply to every session opened after
+ * this, including pins the user adds later. */
+void
+mw_console_session_set_account (MwConsoleSession *self,
+                                MwAccount        *account)
+{
+  g_return_if_fail (MW_IS_CONSOLE_SESSION (self));
+  g_return_if_fail (account == NULL || MW_IS_ACCOUNT (account));
+
+  g_set_object (&self->account, account);
 }
 
 void
@@ -475,6 +488,8 @@ connect (GTask *task)
       mw_pop3_client_set_user (self->pop3, self->user);
       mw_pop3_client_set_password (self->pop3, self->password);
       mw_pop3_client_set_allow_plaintext (self->pop3, self->allow_plaintext);
+      if (self->account != NULL)
+        mw_pop3_client_set_pinned_fingerprint (self->pop3, mw_account_get_pop3_fingerprint (self->account));
       mw_pop3_client_connect_async (self->pop3, g_task_get_cancellable (task), pop3_connect_cb, task);
     }
   else
@@ -483,6 +498,8 @@ connect (GTask *task)
       mw_smtp_client_set_user (self->smtp, self->user);
       mw_smtp_client_set_password (self->smtp, self->password);
       mw_smtp_client_set_allow_plaintext (self->smtp, self->allow_plaintext);
+      if (self->account != NULL)
+        mw_smtp_client_set_pinned_fingerprint (self->smtp, mw_account_get_smtp_fingerprint (self->account));
       mw_smtp_client_connect_async (self->smtp, g_task_get_cancellable (task), smtp_connect_cb, task);
     }
 }
@@ -571,6 +588,7 @@ mw_console_session_finalize (GObject *object)
   MwConsoleSession *self = MW_CONSOLE_SESSION (object);
 
   g_clear_object (&self->transcript);
+  g_clear_object (&self->account);
   g_free (self->host);
   g_free (self->user);
   if (self->password != NULL)

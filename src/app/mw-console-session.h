@@ -8,6 +8,7 @@
 
 #include <gio/gio.h>
 
+#include "mw-account.h"
 #include "mw-connection.h"
 #include "mw-reply-explainer.h"
 #include "mw-transcript.h"
@@ -29,6 +30,10 @@ void              mw_console_session_set_credentials (MwConsoleSession *self,
                                                       const char       *user,
                                                       const char       *password,
                                                       gboolean          allow_plaintext);
+/* Sessions opened from now on accept the certificates @account pins,
+ * including pins added later. */
+void mw_console_session_set_account (MwConsoleSession *self,
+                                     MwAccount        *account);
 
 MwReplyProtocol mw_console_session_get_protocol (MwConsoleSession *self);
 /* "POP3 mail.example.org:995" */

@@ -1798,6 +1798,12 @@ set_account (MwWindow   *self,
       smtp_console = mw_console_session_new (MW_REPLY_PROTOCOL_SMTP, host, smtp_port, security, self->transcript);
       mw_console_session_set_credentials (smtp_console, user, password, allow_plaintext);
     }
+  if (self->account != NULL && self->demo == NULL)
+    {
+      mw_console_session_set_account (pop3_console, self->account);
+      if (smtp_console != NULL)
+        mw_console_session_set_account (smtp_console, self->account);
+    }
   mw_log_view_set_consoles (self->log_view, pop3_console, smtp_console);
   set_busy (self, FALSE);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_ACCOUNT]);

@@ -10,6 +10,7 @@
 #include "mw-account-dialog.h"
 #include "mw-account-store.h"
 #include "mw-application.h"
+#include "mw-log-view.h"
 #include "mw-certificate-dialog.h"
 #include "mw-mail-server.h"
 #include "mw-window.h"
@@ -310,6 +311,39 @@ check_details (Fixture             *fixture,
   g_assert_nonnull (strstr (text, "until"));
 }
 
+/* The log pane's console, in @window. */
+static GtkWidget *
+console_entry (MwWindow *window)
+{
+  const char *classes[] = { "monospace", NULL };
+  GtkWidget  *entry = app_test_find (GTK_WIDGET (mw_window_get_log_view (window)), GTK_TYPE_ENTRY,
+                                     classes, NULL);
+
+  g_assert_nonnull (entry);
+  return entry;
+}
+
+static gboolean
+console_idle (gpointer data)
+{
+  return !mw_log_view_get_console_busy (mw_window_get_log_view (data));
+}
+
+typedef struct
+{
+  MwWindow   *window;
+  const char *text;
+} Seen;
+
+static gboolean
+transcript_has (gpointer data)
+{
+  Seen            *seen = data;
+  g_autofree char *text = mw_transcript_to_text (mw_window_get_transcript (seen->window));
+
+  return strstr (text, seen->text) != NULL;
+}
+
 static void
 test_get_mail (Fixture      *fixture,
                gconstpointer data)
@@ -352,6 +386,20 @@ test_get_mail (Fixture      *fixture,
   after = read_accounts_file ();
   g_assert_nonnull (strstr (after, fixture->fingerprint));
   g_assert_null (find_certificate_dialog ());
+
+  /* The console's own session accepts the pinned certificate too. */
+  {
+    GtkWidget *entry = console_entry (fixture->window);
+    Seen       seen = { fixture->window, "C: STAT" };
+
+    gtk_editable_set_text (GTK_EDITABLE (entry), "STAT");
+    g_signal_emit_by_name (entry, "activate");
+    g_assert_true (app_test_wait (console_idle, fixture->window, 20));
+    g_assert_true (app_test_wait (transcript_has, &seen, 20));
+    seen.text = "S: +OK 3 ";
+    g_assert_true (app_test_wait (transcript_has, &seen, 20));
+    g_assert_null (find_certificate_dialog ());
+  }
 }
 
 static void
