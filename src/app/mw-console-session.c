@@ -13,6 +13,7 @@
 #include "mw-smtp-client.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <string.h>
 
 /* The longest message the console takes after DATA. */
@@ -41,6 +42,8 @@ struct _MwConsoleSession
   MwAccount      *account; /* for its pinned certificates */
   guint           pending_deletions;
   guint64         data_lines;
+  char           *bdat_command; /* "BDAT n [LAST]" while its chunk is typed */
+  guint64         bdat_size;
   guint           idle_id;
 };
 
@@ -143,6 +146,15 @@ mw_console_session_get_in_data (MwConsoleSession *self)
   return self->data != NULL;
 }
 
+guint64
+mw_console_session_get_chunk_remaining (MwConsoleSession *self)
+{
+  g_return_val_if_fail (MW_IS_CONSOLE_SESSION (self), 0);
+  if (self->bdat_command == NULL || self->data == NULL)
+    return 0;
+  return self->bdat_size - self->data->len;
+}
+
 static gboolean
 is_connected (MwConsoleSession *self)
 {
@@ -156,6 +168,7 @@ leave_data (MwConsoleSession *self)
 {
   g_clear_pointer (&self->data, g_byte_array_unref);
   g_clear_pointer (&self->encoder, mw_data_encoder_free);
+  g_clear_pointer (&self->bdat_command, g_free);
   self->data_lines = 0;
 }
 
@@ -410,6 +423,92 @@ smtp_data_line (GTask *task)
   mw_connection_flush_async (connection, g_task_get_cancellable (task), flush_cb, task);
 }
 
+/* SMTP: BDAT by hand (RFC 3030). The lines typed after "BDAT n [LAST]"
+ * make the chunk, each with CRLF and nothing else changed; once they come
+ * to exactly n bytes the command and its chunk go out together. Nothing is
+ * sent before that, so a count that does not match costs nothing. */
+
+static void
+smtp_bdat_send (GTask *task)
+{
+  MwConsoleSession *self = g_task_get_source_object (task);
+  Send             *send = g_task_get_task_data (task);
+  MwConnection     *connection = mw_smtp_client_get_connection (self->smtp);
+
+  mw_connection_queue_line (connection, self->bdat_command, NULL);
+  mw_transcript_append_body (self->transcript, MW_TRANSCRIPT_CLIENT, self->data_lines, self->data->len);
+  mw_connection_queue_data (connection, self->data->data, self->data->len);
+  g_clear_pointer (&send->reply, g_ptr_array_unref);
+  send->reply = g_ptr_array_new_with_free_func (g_free);
+  /* The reply ends the chunk, whatever it says. */
+  g_clear_pointer (&self->bdat_command, g_free);
+  mw_connection_flush_async (connection, g_task_get_cancellable (task), flush_cb, task);
+}
+
+static void
+smtp_bdat_line (GTask *task)
+{
+  MwConsoleSession *self = g_task_get_source_object (task);
+  Send             *send = g_task_get_task_data (task);
+  size_t            len = strlen (send->line);
+
+  if (self->data->len + len + 2 > self->bdat_size)
+    {
+      guint64 typed = self->data->len + len + 2;
+      guint64 size = self->bdat_size;
+
+      leave_data (self);
+      return_error (task, g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                                       _ ("The chunk typed comes to %" PRIu64 " bytes, more than the %" PRIu64 " BDAT announced; nothing was sent"),
+                                       typed, size));
+      return;
+    }
+  g_byte_array_append (self->data, (const guint8 *) send->line, len);
+  g_byte_array_append (self->data, (const guint8 *) "\r\n", 2);
+  self->data_lines++;
+  if (self->data->len < self->bdat_size)
+    {
+      return_ok (task);
+      return;
+    }
+  smtp_bdat_send (task);
+}
+
+static void
+smtp_bdat_begin (GTask *task)
+{
+  MwConsoleSession         *self = g_task_get_source_object (task);
+  Send                     *send = g_task_get_task_data (task);
+  const MwSmtpCapabilities *caps = mw_smtp_client_get_capabilities (self->smtp);
+  g_auto (GStrv) args = g_strsplit (send->line, " ", -1);
+  guint64 size = 0;
+  guint   n_args = g_strv_length (args);
+
+  if (caps == NULL || !(caps->flags & MW_SMTP_CAP_CHUNKING))
+    {
+      return_error (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                                               _ ("BDAT is not sent: the server does not offer CHUNKING, and would read the chunk as commands")));
+      return;
+    }
+  if (n_args < 2 || n_args > 3 || !g_ascii_string_to_unsigned (args[1], 10, 0, MAX_DATA, &size, NULL) ||
+      (n_args == 3 && g_ascii_strcasecmp (args[2], "LAST") != 0))
+    {
+      return_error (task, g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                       _ ("Usage: BDAT SIZE [LAST], SIZE at most %d bytes; the lines typed next make the chunk, each counted with its CRLF"),
+                                       MAX_DATA));
+      return;
+    }
+
+  self->data = g_byte_array_new ();
+  self->data_lines = 0;
+  self->bdat_size = size;
+  self->bdat_command = g_strdup_printf ("BDAT %" G_GUINT64_FORMAT "%s", size, n_args == 3 ? " LAST" : "");
+  if (size == 0)
+    smtp_bdat_send (task);
+  else
+    return_ok (task);
+}
+
 static void
 smtp_command_cb (GObject      *object,
                  GAsyncResult *result,
@@ -439,6 +538,8 @@ dispatch (GTask *task)
                                   pop3_command_cb, task);
   else if (g_str_equal (send->verb, "DATA") && !send->has_args)
     smtp_data_begin (task);
+  else if (g_str_equal (send->verb, "BDAT"))
+    smtp_bdat_begin (task);
   else
     mw_smtp_client_command_async (self->smtp, send->line, g_task_get_cancellable (task),
                                   smtp_command_cb, task);
@@ -530,7 +631,10 @@ mw_console_session_send_async (MwConsoleSession   *self,
   /* The message after DATA is taken as typed, blank lines included. */
   if (self->data != NULL && is_connected (self))
     {
-      smtp_data_line (g_steal_pointer (&task));
+      if (self->bdat_command != NULL)
+        smtp_bdat_line (g_steal_pointer (&task));
+      else
+        smtp_data_line (g_steal_pointer (&task));
       return;
     }
 
@@ -547,13 +651,6 @@ mw_console_session_send_async (MwConsoleSession   *self,
                                  /* Translators: a command typed in the console, and why it is not sent. */
                                  _ ("%s is not sent: %s"), send->verb,
                                  mw_protocol_command_get_refusal (command)));
-      return;
-    }
-  if (self->protocol == MW_REPLY_PROTOCOL_SMTP && g_str_equal (send->verb, "BDAT"))
-    {
-      return_error (g_steal_pointer (&task),
-                    g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                                         _ ("BDAT is not typed by hand: each chunk must carry its exact byte count. Use DATA here; sending from the compose window uses BDAT when the server offers CHUNKING.")));
       return;
     }
 

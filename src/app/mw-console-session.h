@@ -45,6 +45,9 @@ guint mw_console_session_get_pending_deletions (MwConsoleSession *self);
 /* Whether the server answered DATA with 354: the lines sent now are the
  * message, up to one holding only ".". */
 gboolean mw_console_session_get_in_data (MwConsoleSession *self);
+/* While the chunk after a typed "BDAT n" is being typed: the bytes still to
+ * come (each typed line counts with its CRLF); 0 otherwise. */
+guint64 mw_console_session_get_chunk_remaining (MwConsoleSession *self);
 
 /* Sends one typed line (connecting first when needed) and waits for the
  * whole reply, multi-line or not. Commands Mailwire refuses fail with

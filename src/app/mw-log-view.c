@@ -399,13 +399,22 @@ update_console (MwLogView *self)
 {
   MwConsoleSession *session = current_session (self);
   gboolean          in_data = session != NULL && mw_console_session_get_in_data (session);
+  guint64           chunk = session != NULL ? mw_console_session_get_chunk_remaining (session) : 0;
+  g_autofree char  *chunk_text = NULL;
 
   gtk_label_set_label (self->console_target,
                        session != NULL ? mw_console_session_get_target (session) : _ ("Not connected"));
   gtk_widget_set_sensitive (GTK_WIDGET (self->console_entry), session != NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->help_button), session != NULL);
+  if (chunk > 0)
+    chunk_text = g_strdup_printf (ngettext (
+                                    "Type the chunk: %" PRIu64 " byte to go, each line counted with its CRLF",
+                                    "Type the chunk: %" PRIu64 " bytes to go, each line counted with its CRLF",
+                                    chunk),
+                                  chunk);
   gtk_entry_set_placeholder_text (self->console_entry,
-                                  in_data ? _ ("Type the message; end it with a line holding only “.”")
+                                  chunk_text != NULL ? chunk_text
+                                  : in_data          ? _ ("Type the message; end it with a line holding only “.”")
                                   : self->protocol == MW_REPLY_PROTOCOL_SMTP
                                     ? _ ("Type a command for the server, such as EHLO or NOOP")
                                     : _ ("Type a command for the server, such as NOOP or CAPA"));

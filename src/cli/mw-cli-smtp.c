@@ -790,6 +790,87 @@ console_data (SmtpCli          *cli,
   return TRUE;
 }
 
+/* BDAT by hand (RFC 3030): the lines typed after "BDAT n [LAST]" make the
+ * chunk, each with CRLF and nothing else changed. The command and its chunk
+ * go out together once the lines come to exactly n bytes, so a count that
+ * does not match sends nothing. FALSE only when the session failed. */
+static gboolean
+console_bdat (SmtpCli          *cli,
+              GDataInputStream *data,
+              const char       *args,
+              GError          **error)
+{
+  MwConnection             *connection = mw_smtp_client_get_connection (cli->client);
+  const MwSmtpCapabilities *caps = mw_smtp_client_get_capabilities (cli->client);
+  g_auto (GStrv) words = g_strsplit (args, " ", -1);
+  g_autoptr (GPtrArray) reply = NULL;
+  g_autoptr (GByteArray) chunk = g_byte_array_new ();
+  g_autofree char *command = NULL;
+  guint            n_words = g_strv_length (words);
+  guint64          size = 0;
+  guint64          lines = 0;
+
+  if (connection == NULL || !mw_smtp_client_is_connected (cli->client))
+    {
+      g_set_error_literal (error, MW_SMTP_ERROR, MW_SMTP_ERROR_NOT_CONNECTED, _ ("The session has ended"));
+      return FALSE;
+    }
+  if (caps == NULL || !(caps->flags & MW_SMTP_CAP_CHUNKING))
+    {
+      fprintf (stderr, "%s\n", _ ("mailwire-cli: BDAT is not sent: the server does not offer CHUNKING, and would read the chunk as commands."));
+      return TRUE;
+    }
+  if (n_words < 1 || n_words > 2 || !g_ascii_string_to_unsigned (words[0], 10, 0, CONSOLE_MAX_DATA, &size, NULL) ||
+      (n_words == 2 && g_ascii_strcasecmp (words[1], "LAST") != 0))
+    {
+      fprintf (stderr, _ ("mailwire-cli: Usage: BDAT SIZE [LAST], SIZE at most %d bytes; the lines typed next make the chunk, each counted with its CRLF.\n"),
+               CONSOLE_MAX_DATA);
+      return TRUE;
+    }
+
+  if (size > 0)
+    fprintf (stderr, _ ("Type the chunk: %" PRIu64 " bytes, each line counted with its CRLF.\n"), size);
+  while (chunk->len < size)
+    {
+      g_autofree char *line = read_input_line (cli, data, error);
+      size_t           len;
+
+      if (line == NULL)
+        {
+          if (error != NULL && *error != NULL)
+            return FALSE;
+          g_set_error_literal (error, MW_SMTP_ERROR, MW_SMTP_ERROR_INVALID_ARGUMENT,
+                               _ ("The input ended inside the BDAT chunk: nothing of it was sent, and the session is closed"));
+          mw_smtp_client_close (cli->client);
+          return FALSE;
+        }
+      len = strlen (line);
+      if (len > 0 && line[len - 1] == '\r')
+        line[--len] = '\0';
+      if (chunk->len + len + 2 > size)
+        {
+          fprintf (stderr, _ ("mailwire-cli: The chunk typed comes to %" PRIu64 " bytes, more than the %" PRIu64 " BDAT announced; nothing was sent.\n"),
+                   (guint64) (chunk->len + len + 2), size);
+          return TRUE;
+        }
+      g_byte_array_append (chunk, (const guint8 *) line, len);
+      g_byte_array_append (chunk, (const guint8 *) "\r\n", 2);
+      lines++;
+    }
+
+  command = g_strdup_printf ("BDAT %" G_GUINT64_FORMAT "%s", size, n_words == 2 ? " LAST" : "");
+  mw_connection_queue_line (connection, command, NULL);
+  mw_transcript_append_body (cli->transcript, MW_TRANSCRIPT_CLIENT, lines, chunk->len);
+  mw_connection_queue_data (connection, chunk->data, chunk->len);
+  if (!flush_connection (cli, error))
+    return FALSE;
+  reply = read_reply (cli, error);
+  if (reply == NULL)
+    return FALSE;
+  print_console_reply (reply);
+  return TRUE;
+}
+
 static int
 command_console (SmtpCli *cli,
                  int      argc,
@@ -863,9 +944,22 @@ command_console (SmtpCli *cli,
         }
       if (g_str_equal (verb, "BDAT") && !sasl_response)
         {
-          fprintf (stderr, "%s\n", _ ("mailwire-cli: BDAT is not typed by hand: each chunk must carry "
-                                      "its exact byte count. Use DATA here, or “mailwire-cli smtp send”, "
-                                      "which uses BDAT when the server offers CHUNKING."));
+          if (!console_bdat (cli, data, args, &error))
+            {
+              if (error->domain == MW_SMTP_ERROR && error->code == MW_SMTP_ERROR_INVALID_ARGUMENT)
+                {
+                  fprintf (stderr, "mailwire-cli: %s\n", error->message);
+                  return MW_CLI_EXIT_USAGE;
+                }
+              return fail (cli, error);
+            }
+          /* BDAT LAST ends the message, whatever the reply. */
+          {
+            g_autofree char *upper = g_ascii_strup (args, -1);
+
+            if (g_str_has_suffix (upper, " LAST"))
+              in_transaction = FALSE;
+          }
           continue;
         }
       if (g_str_equal (verb, "ATRN"))

@@ -85,7 +85,8 @@ static const MwProtocolCommand smtp_commands[] = {
     NULL },
   { "BDAT", "BDAT size [LAST]", USED, "RFC 3030",
     N_ ("Sends the message in chunks of an exact size, with no dot handling (CHUNKING). Mailwire uses it "
-        "when the server offers it."),
+        "when the server offers it. In the console, the lines typed after it make the chunk, each "
+        "counted with its CRLF; it is sent once they come to the size given."),
     NULL },
   { "RSET", "RSET", USED, "RFC 5321",
     N_ ("Abandons the message under way; the session stays open."), NULL },

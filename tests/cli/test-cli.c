@@ -1023,6 +1023,41 @@ test_smtp_console_data (Fixture      *f,
   g_assert_nonnull (strstr (delivered, "Subject: typed\r\n\r\n.starts with a dot\r\nlast line\r\n"));
 }
 
+/* BDAT typed by hand: the lines after it make the chunk, counted with
+ * their CRLF, sent as they are (no dot-stuffing); a count that does not
+ * match sends nothing. */
+static void
+test_smtp_console_bdat (Fixture      *f,
+                        gconstpointer data)
+{
+  g_auto (Run) run = { 0 };
+  g_autofree char *delivered = NULL;
+
+  run_cli (&run,
+           "MAIL FROM:<alice@example.org>\n"
+           "RCPT TO:<carol@example.org>\n"
+           "BDAT 5\n"
+           "more than five\n"
+           "BDAT 20\n"
+           "Subject: chunked\n"
+           "\n"
+           "BDAT 12 LAST\n"
+           ".dot stays\n"
+           "QUIT\n",
+           SMTP (f), "-v", "console");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.err, "comes to 16 bytes, more than the 5 BDAT announced"));
+  g_assert_null (strstr (run.err, "C: BDAT 5"));
+  g_assert_nonnull (strstr (run.err, "C: BDAT 20"));
+  g_assert_nonnull (strstr (run.err, "C: BDAT 12 LAST"));
+  g_assert_nonnull (strstr (run.out, "221"));
+
+  delivered = read_delivered (f);
+  g_assert_nonnull (delivered);
+  g_assert_nonnull (strstr (delivered, "Subject: chunked\r\n\r\n.dot stays\r\n"));
+  g_assert_null (strstr (delivered, "more than five"));
+}
+
 static void
 test_smtp_serverinfo (Fixture      *f,
                       gconstpointer data)
@@ -1128,6 +1163,7 @@ main (int   argc,
   ADD ("/cli/smtp/partly-refused", test_smtp_partly_refused);
   g_test_add_func ("/cli/smtp/uncertain", test_smtp_uncertain);
   ADD ("/cli/smtp/console-data", test_smtp_console_data);
+  ADD ("/cli/smtp/console-bdat", test_smtp_console_bdat);
   ADD ("/cli/smtp/serverinfo", test_smtp_serverinfo);
   ADD ("/cli/smtp/serverinfo-anonymous", test_smtp_serverinfo_anonymous);
   ADD ("/cli/smtp/console-auth", test_smtp_console_auth);
