@@ -33,8 +33,10 @@ struct _MwWindow
   AdwApplicationWindow parent_instance;
 
   /* Owned. */
-  GSettings        *settings;
-  GCancellable     *cancellable;
+  GSettings    *settings;
+  GCancellable *cancellable;
+  /* Get Mail and Open: what the Stop button cancels. */
+  GCancellable     *op_cancellable;
   MwTranscript     *transcript;
   GListStore       *server_messages;
   GtkMapListModel  *downloaded_messages;
@@ -90,6 +92,7 @@ struct _MwWindow
   GtkSearchBar        *search_bar;
   GtkSearchEntry      *search_entry;
   GtkProgressBar      *progress_bar;
+  GtkWidget           *progress_box;
   GtkStack            *list_stack;
   AdwStatusPage       *empty_page;
   GtkColumnView       *message_view;
@@ -1094,9 +1097,45 @@ set_busy (MwWindow *self,
 {
   if (self->progress_bar == NULL)
     return;
-  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), busy);
+  gtk_widget_set_visible (self->progress_box, busy);
   gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.get-mail", !busy && has_account (self));
+  /* Only listing and downloading stop: a deletion ends with QUIT, whose
+   * outcome must be known. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop",
+                                 busy && (self->pop3 != NULL || self->open_pop3 != NULL));
+}
+
+/* A fresh cancellable for the next Get Mail or Open. */
+static GCancellable *
+op_cancellable (MwWindow *self)
+{
+  if (self->op_cancellable == NULL || g_cancellable_is_cancelled (self->op_cancellable))
+    {
+      g_clear_object (&self->op_cancellable);
+      self->op_cancellable = g_cancellable_new ();
+    }
+  return self->op_cancellable;
+}
+
+/* The user pressed Stop, as opposed to the window closing. */
+static gboolean
+stopped (MwWindow     *self,
+         const GError *error)
+{
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+         !g_cancellable_is_cancelled (self->cancellable);
+}
+
+static void
+stop_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  MwWindow *self = MW_WINDOW (widget);
+
+  if (self->op_cancellable != NULL)
+    g_cancellable_cancel (self->op_cancellable);
 }
 
 static void delete_start (MwWindow         *self,
@@ -1149,6 +1188,17 @@ previews_cb (GObject      *object,
   if (summaries == NULL)
     {
       show_error (self, _ ("Could not list the messages"), error);
+      if (stopped (self, error))
+        {
+          /* The rows listed so far stay; the session ends without QUIT,
+           * which changes nothing on the server. */
+          mw_pop3_client_close (client);
+          if (self->pop3 == client)
+            g_clear_object (&self->pop3);
+          set_busy (self, FALSE);
+          mw_window_toast (self, _ ("Stopped; the messages listed so far stay"));
+          return;
+        }
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
     }
@@ -1172,14 +1222,16 @@ connect_cb (GObject      *object,
         show_error (self, _ ("Could not connect to the server"), error);
       if (self->pop3 == client)
         g_clear_object (&self->pop3);
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (stopped (self, error))
+        mw_window_toast (self, _ ("Stopped"));
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || stopped (self, error))
         set_busy (self, FALSE);
       return;
     }
 
   g_signal_connect_object (client, "summary", G_CALLBACK (summary_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (client, "progress", G_CALLBACK (progress_cb), self, G_CONNECT_SWAPPED);
-  mw_pop3_client_previews_async (client, self->cancellable, previews_cb, g_object_ref (self));
+  mw_pop3_client_previews_async (client, op_cancellable (self), previews_cb, g_object_ref (self));
 }
 
 static void
@@ -1199,9 +1251,9 @@ get_mail_action (GtkWidget  *widget,
 
   preview_cancel (self);
   g_list_store_remove_all (self->server_messages);
-  set_busy (self, TRUE);
   self->pop3 = pop3_client_new (self);
-  mw_pop3_client_connect_async (self->pop3, self->cancellable, connect_cb, g_object_ref (self));
+  set_busy (self, TRUE);
+  mw_pop3_client_connect_async (self->pop3, op_cancellable (self), connect_cb, g_object_ref (self));
 }
 
 /* Deleting from the server. DELE goes out at once in a session of its
@@ -1602,7 +1654,15 @@ open_retr_cb (GObject      *object,
   if (!mw_pop3_client_retr_finish (MW_POP3_CLIENT (object), result, NULL, &error))
     {
       mw_maildir_delivery_abort (open->delivery);
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (stopped (self, error))
+        {
+          /* Nothing half-downloaded is kept. */
+          mw_pop3_client_close (MW_POP3_CLIENT (object));
+          open_finished (self);
+          set_reader_text (self, _ ("The download was stopped; nothing of it was kept."));
+          mw_window_toast (self, _ ("Stopped"));
+        }
+      else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           mw_message_summary_add_flags (open->summary, MW_MESSAGE_FLAG_DOWNLOAD_FAILED);
           show_error (self, _ ("Could not download the message"), error);
@@ -1642,6 +1702,17 @@ open_uidl_cb (GObject      *object,
   const char      *expected = mw_message_summary_get_uid (open->summary);
 
   uid = mw_pop3_client_uidl_one_finish (MW_POP3_CLIENT (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      if (stopped (self, error))
+        {
+          mw_pop3_client_close (MW_POP3_CLIENT (object));
+          open_finished (self);
+          mw_window_toast (self, _ ("Stopped"));
+        }
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
   if (expected != NULL && g_strcmp0 (uid, expected) != 0)
     {
       mw_window_toast (self, _ ("The mailbox changed since it was listed. Get Mail to list it again."));
@@ -1667,7 +1738,7 @@ open_uidl_cb (GObject      *object,
                                      mw_message_summary_get_size (open->summary));
   mw_pop3_client_retr_async (MW_POP3_CLIENT (object), mw_message_summary_get_number (open->summary),
                              mw_maildir_delivery_get_output_stream (open->delivery),
-                             self->cancellable, open_retr_cb, g_steal_pointer (&task));
+                             op_cancellable (self), open_retr_cb, g_steal_pointer (&task));
 }
 
 static void
@@ -1684,13 +1755,15 @@ open_connect_cb (GObject      *object,
     {
       if (!offer_trust (self, MW_POP3_CLIENT (object), error, retry_action, "win.open", NULL))
         show_error (self, _ ("Could not connect to the server"), error);
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (stopped (self, error))
+        mw_window_toast (self, _ ("Stopped"));
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || stopped (self, error))
         open_finished (self);
       g_task_return_boolean (task, FALSE);
       return;
     }
   mw_pop3_client_uidl_one_async (MW_POP3_CLIENT (object), mw_message_summary_get_number (open->summary),
-                                 self->cancellable, open_uidl_cb, g_steal_pointer (&task));
+                                 op_cancellable (self), open_uidl_cb, g_steal_pointer (&task));
 }
 
 static void
@@ -1710,7 +1783,8 @@ open_maildir_cb (GObject      *object,
       return;
     }
   self->open_pop3 = pop3_client_new (self);
-  mw_pop3_client_connect_async (self->open_pop3, self->cancellable, open_connect_cb,
+  set_busy (self, TRUE);
+  mw_pop3_client_connect_async (self->open_pop3, op_cancellable (self), open_connect_cb,
                                 g_steal_pointer (&task));
 }
 
@@ -2437,6 +2511,8 @@ mw_window_dispose (GObject *object)
   MwWindow *self = MW_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
+  if (self->op_cancellable != NULL)
+    g_cancellable_cancel (self->op_cancellable);
   g_clear_handle_id (&self->flush_id, g_source_remove);
   g_clear_handle_id (&self->resort_id, g_source_remove);
   if (self->log_view != NULL)
@@ -2481,6 +2557,7 @@ mw_window_finalize (GObject *object)
   MwWindow *self = MW_WINDOW (object);
 
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->op_cancellable);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
   g_free (self->account_label);
   g_free (self->reader_path);
@@ -2574,6 +2651,7 @@ mw_window_class_init (MwWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MwWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, MwWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, MwWindow, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, MwWindow, progress_box);
   gtk_widget_class_bind_template_child (widget_class, MwWindow, list_stack);
   gtk_widget_class_bind_template_child (widget_class, MwWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, MwWindow, message_view);
@@ -2604,6 +2682,7 @@ mw_window_class_init (MwWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, summary_size_text);
 
   gtk_widget_class_install_action (widget_class, "win.get-mail", NULL, get_mail_action);
+  gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
   gtk_widget_class_install_action (widget_class, "win.compose", NULL, compose_action);
   gtk_widget_class_install_action (widget_class, "win.message-sent", NULL, message_sent_action);
   gtk_widget_class_install_action (widget_class, "win.message-queued", NULL, message_queued_action);
@@ -2638,6 +2717,7 @@ static void
 mw_window_init (MwWindow *self)
 {
   self->cancellable = g_cancellable_new ();
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", FALSE);
   self->transcript = mw_transcript_new (MW_TRANSCRIPT_DEFAULT_MAX_ENTRIES);
   self->server_messages = g_list_store_new (MW_TYPE_MESSAGE_SUMMARY);
   self->downloaded_messages = gtk_map_list_model_new (NULL, NULL, NULL, NULL);

@@ -448,6 +448,38 @@ test_demo_open (Fixture      *fixture,
   }
 }
 
+/* Stop during Open: the download ends, nothing of it is kept, and the
+ * window is ready for the next operation. */
+static void
+test_demo_stop (Fixture      *fixture,
+                gconstpointer data)
+{
+  const char       *subject = "Nightly backup archive (30 MB)";
+  GListModel       *shown = mw_window_get_visible_messages (fixture->window);
+  gpointer          args[2] = { mw_window_get_server_messages (fixture->window), GUINT_TO_POINTER (12) };
+  gpointer          seen[2] = { mw_window_get_transcript (fixture->window), "C: RETR " };
+  gpointer          reader[2] = { fixture->window, "The download was stopped" };
+  MwMessageSummary *summary;
+
+  g_assert_true (app_test_wait (n_messages_is, args, 90));
+  args[0] = shown;
+  g_assert_true (app_test_wait (n_messages_is, args, 10));
+  gtk_single_selection_set_selected (GTK_SINGLE_SELECTION (shown), find_subject (shown, subject));
+  summary = gtk_single_selection_get_selected_item (GTK_SINGLE_SELECTION (shown));
+  g_assert_nonnull (summary);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.open", NULL));
+  g_assert_true (app_test_wait (transcript_has, seen, 30));
+  /* Thirty megabytes take many turns of the main loop: still running. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.stop", NULL));
+  g_assert_true (app_test_wait (reader_shows, reader, 20));
+
+  g_assert_false (mw_message_summary_get_flags (summary) & MW_MESSAGE_FLAG_DOWNLOADED);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.get-mail", NULL));
+  args[0] = mw_window_get_server_messages (fixture->window);
+  g_assert_true (app_test_wait (n_messages_is, args, 90));
+}
+
 static void
 collect (GtkWidget *root,
          GType      type,
@@ -722,6 +754,8 @@ main (int   argc,
               fixture_set_up_demo, test_demo_attachments_reply, fixture_tear_down);
   g_test_add ("/app/window/demo-open", Fixture, NULL,
               fixture_set_up_demo, test_demo_open, fixture_tear_down);
+  g_test_add ("/app/window/demo-stop", Fixture, NULL,
+              fixture_set_up_demo, test_demo_stop, fixture_tear_down);
   g_test_add ("/app/window/account-test-connection", Fixture, NULL,
               fixture_set_up, test_account_test_connection, fixture_tear_down);
 
