@@ -291,7 +291,7 @@ get_mail_enabled (gpointer data)
 {
   GtkWidget *bar = app_test_find (data, GTK_TYPE_PROGRESS_BAR, NULL, NULL);
 
-  return bar != NULL && !gtk_widget_get_visible (bar);
+  return bar != NULL && !gtk_widget_is_visible (bar);
 }
 
 static void
