@@ -462,6 +462,8 @@ explain_pop3 (const char *keyword,
   if (g_str_equal (keyword, "SASL"))
     return g_strdup_printf (_ ("Login with AUTH (RFC 5034); mechanisms offered: %s."),
                             rest != NULL ? rest : _ ("none listed"));
+  if (g_str_equal (keyword, "LOGIN-DELAY") && g_strcmp0 (arg, "0") == 0)
+    return g_strdup (_ ("Logging in again is allowed at any time: there is no least delay."));
   if (g_str_equal (keyword, "LOGIN-DELAY") && arg != NULL)
     return g_strdup_printf (_ ("Logging in again is allowed only after %s seconds: "
                                "checking more often is refused."),

@@ -328,6 +328,7 @@ test_keyword_arguments (void)
     { MW_REPLY_PROTOCOL_SMTP, "X-UNHEARD-OF 1 2", { "“X-UNHEARD-OF”", "does not know" } },
     { MW_REPLY_PROTOCOL_POP3, "SASL SCRAM-SHA-256 PLAIN", { "SCRAM-SHA-256 PLAIN", "RFC 5034" } },
     { MW_REPLY_PROTOCOL_POP3, "LOGIN-DELAY 900", { "900 seconds" } },
+    { MW_REPLY_PROTOCOL_POP3, "LOGIN-DELAY 0", { "at any time" } },
     { MW_REPLY_PROTOCOL_POP3, "EXPIRE 30", { "30 days" } },
     { MW_REPLY_PROTOCOL_POP3, "EXPIRE NEVER", { "for ever" } },
     { MW_REPLY_PROTOCOL_POP3, "EXPIRE 0", { "once they have been read" } },
