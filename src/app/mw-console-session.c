@@ -480,9 +480,8 @@ smtp_bdat_begin (GTask *task)
   MwConsoleSession         *self = g_task_get_source_object (task);
   Send                     *send = g_task_get_task_data (task);
   const MwSmtpCapabilities *caps = mw_smtp_client_get_capabilities (self->smtp);
-  g_auto (GStrv) args = g_strsplit (send->line, " ", -1);
-  guint64 size = 0;
-  guint   n_args = g_strv_length (args);
+  guint64                   size = 0;
+  gboolean                  last = FALSE;
 
   if (caps == NULL || !(caps->flags & MW_SMTP_CAP_CHUNKING))
     {
@@ -490,8 +489,7 @@ smtp_bdat_begin (GTask *task)
                                                _ ("BDAT is not sent: the server does not offer CHUNKING, and would read the chunk as commands")));
       return;
     }
-  if (n_args < 2 || n_args > 3 || !g_ascii_string_to_unsigned (args[1], 10, 0, MAX_DATA, &size, NULL) ||
-      (n_args == 3 && g_ascii_strcasecmp (args[2], "LAST") != 0))
+  if (!mw_smtp_parse_bdat_command (send->line, MAX_DATA, &size, &last))
     {
       return_error (task, g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                                        _ ("Usage: BDAT SIZE [LAST], SIZE at most %d bytes; the lines typed next make the chunk, each counted with its CRLF"),
@@ -502,7 +500,7 @@ smtp_bdat_begin (GTask *task)
   self->data = g_byte_array_new ();
   self->data_lines = 0;
   self->bdat_size = size;
-  self->bdat_command = g_strdup_printf ("BDAT %" G_GUINT64_FORMAT "%s", size, n_args == 3 ? " LAST" : "");
+  self->bdat_command = g_strdup_printf ("BDAT %" G_GUINT64_FORMAT "%s", size, last ? " LAST" : "");
   if (size == 0)
     smtp_bdat_send (task);
   else

@@ -797,16 +797,15 @@ console_data (SmtpCli          *cli,
 static gboolean
 console_bdat (SmtpCli          *cli,
               GDataInputStream *data,
-              const char       *args,
+              const char       *typed,
               GError          **error)
 {
   MwConnection             *connection = mw_smtp_client_get_connection (cli->client);
   const MwSmtpCapabilities *caps = mw_smtp_client_get_capabilities (cli->client);
-  g_auto (GStrv) words = g_strsplit (args, " ", -1);
   g_autoptr (GPtrArray) reply = NULL;
   g_autoptr (GByteArray) chunk = g_byte_array_new ();
   g_autofree char *command = NULL;
-  guint            n_words = g_strv_length (words);
+  gboolean         last = FALSE;
   guint64          size = 0;
   guint64          lines = 0;
 
@@ -820,8 +819,7 @@ console_bdat (SmtpCli          *cli,
       fprintf (stderr, "%s\n", _ ("mailwire-cli: BDAT is not sent: the server does not offer CHUNKING, and would read the chunk as commands."));
       return TRUE;
     }
-  if (n_words < 1 || n_words > 2 || !g_ascii_string_to_unsigned (words[0], 10, 0, CONSOLE_MAX_DATA, &size, NULL) ||
-      (n_words == 2 && g_ascii_strcasecmp (words[1], "LAST") != 0))
+  if (!mw_smtp_parse_bdat_command (typed, CONSOLE_MAX_DATA, &size, &last))
     {
       fprintf (stderr, _ ("mailwire-cli: Usage: BDAT SIZE [LAST], SIZE at most %d bytes; the lines typed next make the chunk, each counted with its CRLF.\n"),
                CONSOLE_MAX_DATA);
@@ -858,7 +856,7 @@ console_bdat (SmtpCli          *cli,
       lines++;
     }
 
-  command = g_strdup_printf ("BDAT %" G_GUINT64_FORMAT "%s", size, n_words == 2 ? " LAST" : "");
+  command = g_strdup_printf ("BDAT %" G_GUINT64_FORMAT "%s", size, last ? " LAST" : "");
   mw_connection_queue_line (connection, command, NULL);
   mw_transcript_append_body (cli->transcript, MW_TRANSCRIPT_CLIENT, lines, chunk->len);
   mw_connection_queue_data (connection, chunk->data, chunk->len);
@@ -944,7 +942,9 @@ command_console (SmtpCli *cli,
         }
       if (g_str_equal (verb, "BDAT") && !sasl_response)
         {
-          if (!console_bdat (cli, data, args, &error))
+          gboolean last_chunk = FALSE;
+
+          if (!console_bdat (cli, data, line, &error))
             {
               if (error->domain == MW_SMTP_ERROR && error->code == MW_SMTP_ERROR_INVALID_ARGUMENT)
                 {
@@ -954,12 +954,8 @@ command_console (SmtpCli *cli,
               return fail (cli, error);
             }
           /* BDAT LAST ends the message, whatever the reply. */
-          {
-            g_autofree char *upper = g_ascii_strup (args, -1);
-
-            if (g_str_has_suffix (upper, " LAST"))
-              in_transaction = FALSE;
-          }
+          if (mw_smtp_parse_bdat_command (line, G_MAXUINT64, NULL, &last_chunk) && last_chunk)
+            in_transaction = FALSE;
           continue;
         }
       if (g_str_equal (verb, "ATRN"))

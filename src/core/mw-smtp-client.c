@@ -3278,3 +3278,33 @@ mw_smtp_client_get_expects_sasl_response (MwSmtpClient *self)
   g_return_val_if_fail (MW_IS_SMTP_CLIENT (self), FALSE);
   return self->sasl_response;
 }
+
+gboolean
+mw_smtp_parse_bdat_command (const char *line,
+                            guint64     max_size,
+                            guint64    *out_size,
+                            gboolean   *out_last)
+{
+  g_auto (GStrv) words = NULL;
+  g_autoptr (GPtrArray) parts = g_ptr_array_new ();
+  guint64 size = 0;
+
+  g_return_val_if_fail (line != NULL, FALSE);
+
+  words = g_strsplit_set (line, " \t", -1);
+  for (guint i = 0; words[i] != NULL; i++)
+    if (*words[i] != '\0')
+      g_ptr_array_add (parts, words[i]);
+
+  if (parts->len < 2 || parts->len > 3 || g_ascii_strcasecmp (parts->pdata[0], "BDAT") != 0 ||
+      !g_ascii_isdigit (*(const char *) parts->pdata[1]) ||
+      !g_ascii_string_to_unsigned (parts->pdata[1], 10, 0, max_size, &size, NULL) ||
+      (parts->len == 3 && g_ascii_strcasecmp (parts->pdata[2], "LAST") != 0))
+    return FALSE;
+
+  if (out_size != NULL)
+    *out_size = size;
+  if (out_last != NULL)
+    *out_last = parts->len == 3;
+  return TRUE;
+}

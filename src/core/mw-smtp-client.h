@@ -450,6 +450,13 @@ MwSmtpReply *mw_smtp_client_command_finish (MwSmtpClient *self,
  * cancels. */
 gboolean mw_smtp_client_get_expects_sasl_response (MwSmtpClient *self);
 
+/* Reads a BDAT command typed by hand, "BDAT SIZE [LAST]" in any case, with
+ * SIZE a decimal number of at most @max_size. */
+gboolean mw_smtp_parse_bdat_command (const char *line,
+                                     guint64     max_size,
+                                     guint64    *out_size,
+                                     gboolean   *out_last);
+
 /* Closes at once, without QUIT. */
 void mw_smtp_client_close (MwSmtpClient *self);
 

@@ -1511,6 +1511,32 @@ test_ehlo_name (void)
   g_assert_cmpstr (mw_smtp_client_get_ehlo_name (client), ==, "[192.0.2.1]");
 }
 
+/* BDAT as typed in a console. */
+static void
+test_parse_bdat_command (void)
+{
+  guint64  size = 0;
+  gboolean last = FALSE;
+
+  g_assert_true (mw_smtp_parse_bdat_command ("BDAT 20", 100, &size, &last));
+  g_assert_cmpuint (size, ==, 20);
+  g_assert_false (last);
+  g_assert_true (mw_smtp_parse_bdat_command ("bdat  0   last", 100, &size, &last));
+  g_assert_cmpuint (size, ==, 0);
+  g_assert_true (last);
+  g_assert_true (mw_smtp_parse_bdat_command ("BDAT 100 LAST", 100, &size, &last));
+  g_assert_cmpuint (size, ==, 100);
+
+  g_assert_false (mw_smtp_parse_bdat_command ("BDAT 101", 100, NULL, NULL));
+  g_assert_false (mw_smtp_parse_bdat_command ("BDAT", 100, NULL, NULL));
+  g_assert_false (mw_smtp_parse_bdat_command ("BDAT -1", 100, NULL, NULL));
+  g_assert_false (mw_smtp_parse_bdat_command ("BDAT +5", 100, NULL, NULL));
+  g_assert_false (mw_smtp_parse_bdat_command ("BDAT 5x", 100, NULL, NULL));
+  g_assert_false (mw_smtp_parse_bdat_command ("BDAT 5 FIRST", 100, NULL, NULL));
+  g_assert_false (mw_smtp_parse_bdat_command ("BDAT 5 LAST more", 100, NULL, NULL));
+  g_assert_false (mw_smtp_parse_bdat_command ("DATA 5", 100, NULL, NULL));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1518,6 +1544,7 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/core/smtp/reply/parse", test_reply_parse);
+  g_test_add_func ("/core/smtp/parse-bdat-command", test_parse_bdat_command);
   g_test_add_func ("/core/smtp/reply/capabilities", test_capabilities_parse);
   g_test_add_func ("/core/smtp/ehlo-name", test_ehlo_name);
   g_test_add_func ("/core/smtp/connect/ehlo", test_connect_ehlo);
