@@ -395,8 +395,13 @@ mw_transcript_append_body (MwTranscript         *self,
 
   size = g_format_size (bytes);
   entry = entry_new (direction, MW_TRANSCRIPT_FLAG_FOLDED);
-  entry->text = g_strdup_printf ("… %" G_GUINT64_FORMAT " %s, %s (%" G_GUINT64_FORMAT " bytes)",
-                                 lines, lines == 1 ? "line" : "lines", size, bytes);
+  /* The exact count beside the rounded one, where they differ. */
+  if (bytes < 1000)
+    entry->text = g_strdup_printf ("… %" G_GUINT64_FORMAT " %s, %s",
+                                   lines, lines == 1 ? "line" : "lines", size);
+  else
+    entry->text = g_strdup_printf ("… %" G_GUINT64_FORMAT " %s, %s (%" G_GUINT64_FORMAT " bytes)",
+                                   lines, lines == 1 ? "line" : "lines", size, bytes);
   entry->lines = lines;
   entry->bytes = bytes;
 

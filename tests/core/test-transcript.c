@@ -133,6 +133,10 @@ test_fold (void)
   g_assert_cmpuint (mw_transcript_entry_get_bytes (entry), ==, 319488);
   g_assert_true (strstr (mw_transcript_entry_get_text (entry), "4213 lines") != NULL);
   g_assert_true (strstr (mw_transcript_entry_get_text (entry), "319488 bytes") != NULL);
+
+  /* A small body says its size once. */
+  entry = mw_transcript_append_body (transcript, MW_TRANSCRIPT_SERVER, 8, 273);
+  g_assert_cmpstr (mw_transcript_entry_get_text (entry), ==, "… 8 lines, 273 bytes");
 }
 
 static void
