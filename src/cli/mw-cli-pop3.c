@@ -11,6 +11,7 @@
 #include "mw-cli-common.h"
 #include "mw-protocol-commands.h"
 #include "mw-fetch-plan.h"
+#include "mw-fetcher.h"
 #include "mw-maildir.h"
 #include "mw-message-summary.h"
 #include "mw-pop3-client.h"
@@ -1148,193 +1149,33 @@ command_console (Pop3Cli *cli,
 
 /* fetch. */
 
-static MwServerMessage *
-join_listing (GArray *list,
-              GArray *uidl,
-              size_t *n_out)
+static void
+fetch_warning_cb (MwFetcher  *fetcher,
+                  const char *text,
+                  gpointer    user_data)
 {
-  g_autoptr (GHashTable) uids = g_hash_table_new (NULL, NULL);
-  MwServerMessage *messages = g_new0 (MwServerMessage, list->len + 1);
-
-  for (guint i = 0; uidl != NULL && i < uidl->len; i++)
-    {
-      const MwPop3UidEntry *entry = &g_array_index (uidl, MwPop3UidEntry, i);
-
-      g_hash_table_insert (uids, GUINT_TO_POINTER (entry->number), entry->uid);
-    }
-
-  for (guint i = 0; i < list->len; i++)
-    {
-      const MwPop3ListEntry *entry = &g_array_index (list, MwPop3ListEntry, i);
-
-      messages[i].number = entry->number;
-      messages[i].size = entry->size;
-      messages[i].uid = g_hash_table_lookup (uids, GUINT_TO_POINTER (entry->number));
-    }
-
-  *n_out = list->len;
-  return messages;
-}
-
-static const char *
-uid_of (const MwServerMessage *messages,
-        size_t                 n,
-        guint                  number)
-{
-  for (size_t i = 0; i < n; i++)
-    if (messages[i].number == number)
-      return messages[i].uid;
-  return NULL;
-}
-
-/* A message stored just before an interruption, with its UID in its file
- * name but not yet in the index, goes into the index now: it is not
- * downloaded again. Returns how many, or -1 on error. */
-static int
-recover_interrupted (Pop3Cli    *cli,
-                     MwMaildir  *maildir,
-                     MwUidIndex *index,
-                     GError    **error)
-{
-  g_autoptr (GPtrArray) entries = NULL;
-  int recovered = 0;
-
-  mw_maildir_list_async (maildir, NULL, mw_cli_async_cb, &cli->async);
-  entries = mw_maildir_list_finish (maildir, mw_cli_async_wait (&cli->async), error);
-  if (entries == NULL)
-    return -1;
-
-  for (guint i = 0; i < entries->len; i++)
-    {
-      const MwMaildirEntry *entry = g_ptr_array_index (entries, i);
-      g_autofree char      *uid = mw_maildir_name_dup_uid (entry->name);
-
-      if (uid == NULL || !mw_uid_is_valid (uid, NULL) || mw_uid_index_contains (index, uid))
-        continue;
-      if (!mw_uid_index_add (index, uid, entry->name, entry->mtime, error))
-        return -1;
-      recovered++;
-    }
-
-  if (recovered > 0)
-    {
-      mw_uid_index_save_async (index, NULL, mw_cli_async_cb, &cli->async);
-      if (!mw_uid_index_save_finish (index, mw_cli_async_wait (&cli->async), error))
-        return -1;
-      printf (ngettext ("Found %d message stored before an interruption; it is not downloaded again\n",
-                        "Found %d messages stored before an interruption; they are not downloaded again\n",
-                        recovered),
-              recovered);
-    }
-
-  return recovered;
-}
-
-/* Downloads one message into the Maildir and records its UID durably. */
-static gboolean
-fetch_one (Pop3Cli    *cli,
-           MwMaildir  *maildir,
-           MwUidIndex *index,
-           guint       number,
-           const char *uid,
-           GError    **error)
-{
-  g_autoptr (MwMaildirDelivery) delivery = NULL;
-  g_autofree char *file = NULL;
-
-  delivery = mw_maildir_begin_delivery (maildir, error);
-  if (delivery == NULL)
-    return FALSE;
-  mw_maildir_delivery_set_uid (delivery, uid);
-
-  mw_pop3_client_retr_async (cli->client, number, mw_maildir_delivery_get_output_stream (delivery),
-                             NULL, mw_cli_async_cb, &cli->async);
-  if (!mw_pop3_client_retr_finish (cli->client, mw_cli_async_wait (&cli->async), NULL, error))
-    {
-      mw_maildir_delivery_abort (delivery);
-      return FALSE;
-    }
-
-  mw_maildir_delivery_commit_async (delivery, NULL, mw_cli_async_cb, &cli->async);
-  file = mw_maildir_delivery_commit_finish (delivery, mw_cli_async_wait (&cli->async), error);
-  if (file == NULL)
-    return FALSE;
-
-  if (uid != NULL)
-    {
-      if (!mw_uid_index_add (index, uid, file, g_get_real_time () / G_USEC_PER_SEC, error))
-        return FALSE;
-      mw_uid_index_save_async (index, NULL, mw_cli_async_cb, &cli->async);
-      if (!mw_uid_index_save_finish (index, mw_cli_async_wait (&cli->async), error))
-        return FALSE;
-    }
-
-  printf (_ ("Stored message %u (%s) as %s\n"), number, uid != NULL ? uid : "-", file);
-  fflush (stdout);
-  return TRUE;
-}
-
-/* The most header bytes read from TOP n 0 to recognise a message on a
- * server without UIDL. */
-#define HEADER_UID_MAX (4 * 1024 * 1024)
-
-static gpointer
-realloc_bounded (gpointer data,
-                 gsize    size)
-{
-  if (size > HEADER_UID_MAX)
-    return NULL;
-  return g_realloc (data, size);
+  fprintf (stderr, _ ("Warning: %s\n"), text);
 }
 
 static void
-clear_uid_entry (MwPop3UidEntry *entry)
+fetch_skipped_cb (MwFetcher *fetcher,
+                  guint      number,
+                  int        reason,
+                  gpointer   user_data)
 {
-  g_clear_pointer (&entry->uid, g_free);
+  fprintf (stderr, reason == MW_FETCH_SKIP_TOO_BIG ? _ ("Skipped message %u: larger than --max-size\n") : _ ("Skipped message %u: its unique ID cannot be recorded\n"),
+           number);
 }
 
-/* Without UIDL, recognises each message by a hash of its headers (TOP n 0;
- * see mw_fetch_header_uid()). Returns NULL, after a warning, when a message
- * cannot be recognised that way: the caller then falls back to downloading
- * everything and deleting nothing. Connection failures are errors. */
-static GArray *
-header_uids (Pop3Cli *cli,
-             GArray  *list,
-             GError **error)
+static void
+fetch_stored_cb (MwFetcher  *fetcher,
+                 guint       number,
+                 const char *uid,
+                 const char *file,
+                 gpointer    user_data)
 {
-  g_autoptr (GArray) entries = g_array_sized_new (FALSE, TRUE, sizeof (MwPop3UidEntry), list->len);
-
-  g_array_set_clear_func (entries, (GDestroyNotify) clear_uid_entry);
-  for (guint i = 0; i < list->len; i++)
-    {
-      const MwPop3ListEntry *entry = &g_array_index (list, MwPop3ListEntry, i);
-      g_autoptr (GOutputStream) sink = g_memory_output_stream_new (NULL, 0, realloc_bounded, g_free);
-      g_autoptr (GError) local_error = NULL;
-      MwPop3UidEntry uid_entry = { entry->number, NULL };
-
-      mw_pop3_client_top_async (cli->client, entry->number, 0, sink, NULL, mw_cli_async_cb, &cli->async);
-      if (!mw_pop3_client_top_finish (cli->client, mw_cli_async_wait (&cli->async), NULL, &local_error))
-        {
-          if (!is_reply_error (local_error))
-            {
-              g_propagate_error (error, g_steal_pointer (&local_error));
-              return NULL;
-            }
-          fprintf (stderr, _ ("Warning: message %u cannot be recognised by its headers: %s\n"),
-                   entry->number, local_error->message);
-          return NULL;
-        }
-      uid_entry.uid = mw_fetch_header_uid (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (sink)),
-                                           g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (sink)));
-      if (uid_entry.uid == NULL)
-        {
-          fprintf (stderr, _ ("Warning: message %u has none of the headers that identify a message\n"),
-                   entry->number);
-          return NULL;
-        }
-      g_array_append_val (entries, uid_entry);
-    }
-  return g_steal_pointer (&entries);
+  printf (_ ("Stored message %u (%s) as %s\n"), number, uid != NULL ? uid : "-", file);
+  fflush (stdout);
 }
 
 static int
@@ -1345,22 +1186,11 @@ command_fetch (Pop3Cli *cli,
   g_autoptr (GError) error = NULL;
   g_autoptr (MwMaildir) maildir = NULL;
   g_autoptr (MwUidIndex) index = NULL;
-  g_autoptr (MwFetchPlan) plan = NULL;
-  g_autoptr (GArray) list = NULL;
-  g_autoptr (GArray) uidl = NULL;
-  g_autoptr (GArray) numbers = NULL;
-  g_auto (GStrv) unmapped = NULL;
-  g_autofree char            *index_path = NULL;
-  g_autofree MwServerMessage *messages = NULL;
-  const guint                *downloads;
-  const char *const          *deletions;
-  const MwFetchSkip          *skipped;
-  size_t                      n_messages = 0;
-  size_t                      n_downloads = 0;
-  size_t                      n_skipped = 0;
-  MwFetchPolicy               policy = { MW_LEAVE_POLICY_KEEP, 0, 0 };
-  MwFetchWarnings             warnings;
-  gboolean                    by_headers = FALSE;
+  g_autoptr (MwFetcher) fetcher = NULL;
+  g_autofree char *index_path = NULL;
+  MwFetchPolicy    policy = { MW_LEAVE_POLICY_KEEP, 0, 0 };
+  GArray          *deleted;
+  int              recovered;
 
   if (argc > 1)
     return mw_cli_usage_error (NULL, _ ("“fetch” takes no arguments"));
@@ -1390,131 +1220,61 @@ command_fetch (Pop3Cli *cli,
   mw_uid_index_load_async (index, NULL, mw_cli_async_cb, &cli->async);
   if (!mw_uid_index_load_finish (index, mw_cli_async_wait (&cli->async), &error))
     return fail (cli, error);
-  if (recover_interrupted (cli, maildir, index, &error) < 0)
+  mw_fetcher_recover_async (maildir, index, NULL, mw_cli_async_cb, &cli->async);
+  recovered = mw_fetcher_recover_finish (mw_cli_async_wait (&cli->async), &error);
+  if (recovered < 0)
     return fail (cli, error);
+  if (recovered > 0)
+    printf (ngettext ("Found %d message stored before an interruption; it is not downloaded again\n",
+                      "Found %d messages stored before an interruption; they are not downloaded again\n",
+                      recovered),
+            recovered);
 
   CONNECT_OR_FAIL (cli);
 
-  mw_pop3_client_list_async (cli->client, NULL, mw_cli_async_cb, &cli->async);
-  list = mw_pop3_client_list_finish (cli->client, mw_cli_async_wait (&cli->async), &error);
-  if (list == NULL)
-    return fail_session (cli, error);
-  if (mw_pop3_client_get_capabilities (cli->client) & MW_POP3_CAPABILITY_UIDL ||
-      !mw_pop3_client_get_capa_known (cli->client))
+  fetcher = mw_fetcher_new (cli->client, maildir, index, &policy);
+  g_signal_connect (fetcher, "warning", G_CALLBACK (fetch_warning_cb), NULL);
+  g_signal_connect (fetcher, "skipped", G_CALLBACK (fetch_skipped_cb), NULL);
+  g_signal_connect (fetcher, "message-stored", G_CALLBACK (fetch_stored_cb), NULL);
+  mw_fetcher_run_async (fetcher, NULL, mw_cli_async_cb, &cli->async);
+  if (!mw_fetcher_run_finish (fetcher, mw_cli_async_wait (&cli->async), &error))
     {
-      uidl = fetch_uidl (cli, &error);
-      if (uidl == NULL)
+      switch (mw_fetcher_get_stop (fetcher))
         {
-          if (!is_reply_error (error))
-            return fail_session (cli, error);
-          g_clear_error (&error);
-        }
-    }
+        case MW_FETCH_STOP_DOWNLOAD:
+          {
+            int status = fail (cli, error);
 
-  if (uidl == NULL || uidl->len < list->len)
-    {
-      /* No UIDL, or not for every message: recognise messages by their
-       * headers instead, in this session and the next ones. */
-      g_clear_pointer (&uidl, g_array_unref);
-      uidl = header_uids (cli, list, &error);
-      if (uidl == NULL && error != NULL)
-        return fail_session (cli, error);
-      if (uidl != NULL)
-        {
-          by_headers = TRUE;
-          if (list->len > 0)
-            fprintf (stderr, "%s\n", _ ("Note: the server gives no unique IDs (UIDL); messages are recognised by their headers."));
-        }
-    }
+            fprintf (stderr, _ ("mailwire-cli: The download stopped at message %u; nothing was deleted "
+                                "from the server.\n"),
+                     mw_fetcher_get_failed_number (fetcher));
+            return status;
+          }
+        case MW_FETCH_STOP_DELETE:
+          {
+            int status = fail (cli, error);
 
-  messages = join_listing (list, uidl, &n_messages);
-  plan = mw_fetch_plan_new (messages, n_messages, index, &policy,
-                            g_get_real_time () / G_USEC_PER_SEC, &error);
-  if (plan == NULL)
-    return fail_session (cli, error);
-
-  warnings = mw_fetch_plan_get_warnings (plan);
-  if (warnings & MW_FETCH_WARNING_NO_UIDL)
-    fprintf (stderr, "%s\n", _ ("Warning: the server gives no unique IDs: everything is downloaded and nothing is deleted."));
-  if (warnings & MW_FETCH_WARNING_DUPLICATE_UIDS)
-    fprintf (stderr, "%s\n", _ ("Warning: several messages share a unique ID: none of them is deleted."));
-
-  skipped = mw_fetch_plan_get_skipped (plan, &n_skipped);
-  for (size_t i = 0; i < n_skipped; i++)
-    fprintf (stderr, skipped[i].reason == MW_FETCH_SKIP_TOO_BIG ? _ ("Skipped message %u: larger than --max-size\n") : _ ("Skipped message %u: its unique ID cannot be recorded\n"),
-             skipped[i].number);
-
-  downloads = mw_fetch_plan_get_downloads (plan, &n_downloads);
-  for (size_t i = 0; i < n_downloads; i++)
-    {
-      if (!fetch_one (cli, maildir, index, downloads[i],
-                      uid_of (messages, n_messages, downloads[i]), &error))
-        {
-          int status = fail (cli, error);
-
-          /* Nothing is deleted after a failed download: close without QUIT. */
-          mw_pop3_client_close (cli->client);
-          fprintf (stderr, _ ("mailwire-cli: The download stopped at message %u; nothing was deleted "
-                              "from the server.\n"),
-                   downloads[i]);
-          return status;
-        }
-    }
-
-  /* Deletions come from a new plan: the index is saved now, so every
-   * stored message counts as durable. */
-  g_clear_object (&plan);
-  plan = mw_fetch_plan_new (messages, n_messages, index, &policy,
-                            g_get_real_time () / G_USEC_PER_SEC, &error);
-  if (plan == NULL)
-    return fail_session (cli, error);
-
-  deletions = mw_fetch_plan_get_deletions (plan);
-  if (deletions != NULL && deletions[0] != NULL)
-    {
-      /* Re-map the UIDs through a UIDL of this very session (header
-       * UIDs were made in this session). */
-      g_autoptr (GArray) fresh = by_headers ? g_array_ref (uidl) : fetch_uidl (cli, &error);
-      g_autofree MwServerMessage *listing = NULL;
-      size_t                      n_listing = 0;
-
-      if (fresh == NULL)
-        return fail_session (cli, error);
-      listing = join_listing (list, fresh, &n_listing);
-      if (!mw_fetch_remap_uids (deletions, listing, n_listing, &numbers, &unmapped, &error))
-        return fail_session (cli, error);
-
-      for (guint i = 0; i < numbers->len; i++)
-        {
-          mw_pop3_client_dele_async (cli->client, g_array_index (numbers, guint, i), NULL,
-                                     mw_cli_async_cb, &cli->async);
-          if (!mw_pop3_client_dele_finish (cli->client, mw_cli_async_wait (&cli->async), &error))
-            {
-              int status = fail (cli, error);
-
-              mw_pop3_client_close (cli->client);
-              fprintf (stderr, "%s\n", _ ("mailwire-cli: The session was closed without QUIT, so nothing was deleted."));
-              return status;
-            }
-        }
-    }
-
-  if (!pop3_quit (cli, &error))
-    {
-      if (numbers != NULL && numbers->len > 0)
-        {
+            fprintf (stderr, "%s\n", _ ("mailwire-cli: The session was closed without QUIT, so nothing was deleted."));
+            return status;
+          }
+        case MW_FETCH_STOP_QUIT:
+          if (mw_fetcher_get_n_marked (fetcher) == 0)
+            return fail (cli, error);
           report_quit_failure (cli, error);
-          return error != NULL ? exit_code (error) : MW_CLI_EXIT_CONNECTION;
+          return exit_code (error);
+        case MW_FETCH_STOP_LISTING:
+        case MW_FETCH_STOP_NONE:
+        default:
+          return fail (cli, error);
         }
-      if (error != NULL)
-        return fail (cli, error);
     }
 
-  for (guint i = 0; numbers != NULL && i < numbers->len; i++)
-    printf (_ ("Deleted message %u from the server\n"), g_array_index (numbers, guint, i));
-  printf (g_dngettext (GETTEXT_PACKAGE, "%zu message downloaded\n", "%zu messages downloaded\n",
-                       n_downloads),
-          n_downloads);
+  deleted = mw_fetcher_get_deleted (fetcher);
+  for (guint i = 0; i < deleted->len; i++)
+    printf (_ ("Deleted message %u from the server\n"), g_array_index (deleted, guint, i));
+  printf (g_dngettext (GETTEXT_PACKAGE, "%u message downloaded\n", "%u messages downloaded\n",
+                       mw_fetcher_get_n_downloaded (fetcher)),
+          mw_fetcher_get_n_downloaded (fetcher));
   fflush (stdout);
 
   return MW_CLI_EXIT_OK;
