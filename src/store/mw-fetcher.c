@@ -186,20 +186,22 @@ warn (MwFetcher  *self,
 }
 
 /* Ends the run with @error; the session is closed without QUIT, so the
- * server deletes nothing. */
+ * server deletes nothing. Takes @task and @error. */
 static void
 fail (MwFetcher  *self,
       GTask      *task,
       MwFetchStop stop,
       GError     *error)
 {
+  g_autoptr (GTask) owned = task;
+
   self->stop = stop;
   self->running = FALSE;
   if (self->delivery != NULL)
     mw_maildir_delivery_abort (self->delivery);
   g_clear_object (&self->delivery);
   mw_pop3_client_close (self->client);
-  g_task_return_error (task, error);
+  g_task_return_error (owned, error);
 }
 
 static MwServerMessage *
