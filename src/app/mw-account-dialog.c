@@ -17,6 +17,8 @@
 #include <glib/gi18n.h>
 #include <stdlib.h>
 
+#define MEGABYTE (G_GUINT64_CONSTANT (1024) * 1024)
+
 struct _MwAccountDialog
 {
   AdwWindow parent_instance;
@@ -42,6 +44,10 @@ struct _MwAccountDialog
   AdwEntryRow         *pop3_user_row;
   AdwPasswordEntryRow *pop3_password_row;
   GtkSpinButton       *check_interval_spin;
+  AdwComboRow         *leave_policy_row;
+  GtkWidget           *leave_days_row;
+  GtkSpinButton       *leave_days_spin;
+  GtkSpinButton       *max_size_spin;
   AdwEntryRow         *smtp_host_row;
   AdwComboRow         *smtp_security_row;
   AdwEntryRow         *smtp_port_row;
@@ -347,6 +353,9 @@ save_action (GtkWidget  *widget,
   mw_account_set_pop3_fingerprint (self->account, self->pop3_fingerprint);
   mw_account_set_smtp_fingerprint (self->account, self->smtp_fingerprint);
   mw_account_set_check_interval (self->account, gtk_spin_button_get_value_as_int (self->check_interval_spin));
+  mw_account_set_leave_policy (self->account, adw_combo_row_get_selected (self->leave_policy_row));
+  mw_account_set_leave_days (self->account, gtk_spin_button_get_value_as_int (self->leave_days_spin));
+  mw_account_set_max_size (self->account, (guint64) gtk_spin_button_get_value_as_int (self->max_size_spin) * MEGABYTE);
 
   if (is_new && !mw_account_store_add (self->store, self->account, &error))
     {
@@ -357,6 +366,14 @@ save_action (GtkWidget  *widget,
 
   set_busy (self, TRUE);
   mw_account_store_save_async (self->store, self->cancellable, save_cb, g_object_ref (self));
+}
+
+/* The number of days matters only for that policy. */
+static void
+leave_policy_changed_cb (MwAccountDialog *self)
+{
+  gtk_widget_set_sensitive (self->leave_days_row,
+                            adw_combo_row_get_selected (self->leave_policy_row) == MW_LEAVE_POLICY_DELETE_AFTER_DAYS);
 }
 
 MwAccountDialog *
@@ -397,8 +414,15 @@ mw_account_dialog_new (GtkWindow      *parent,
   {
     g_autoptr (MwAccount) defaults = mw_account_new ("defaults");
 
-    gtk_spin_button_set_value (self->check_interval_spin,
-                               mw_account_get_check_interval (account != NULL ? account : defaults));
+    MwAccount *shown = account != NULL ? account : defaults;
+
+    gtk_spin_button_set_value (self->check_interval_spin, mw_account_get_check_interval (shown));
+    adw_combo_row_set_selected (self->leave_policy_row, mw_account_get_leave_policy (shown));
+    gtk_spin_button_set_value (self->leave_days_spin, mw_account_get_leave_days (shown));
+    /* Rounded up: a limit is never made smaller by showing it. */
+    gtk_spin_button_set_value (self->max_size_spin,
+                               (double) ((mw_account_get_max_size (shown) + MEGABYTE - 1) / MEGABYTE));
+    leave_policy_changed_cb (self);
   }
   return self;
 }
@@ -475,6 +499,10 @@ mw_account_dialog_class_init (MwAccountDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MwAccountDialog, test_row);
   gtk_widget_class_bind_template_child (widget_class, MwAccountDialog, test_spinner);
   gtk_widget_class_bind_template_child (widget_class, MwAccountDialog, check_interval_spin);
+  gtk_widget_class_bind_template_child (widget_class, MwAccountDialog, leave_policy_row);
+  gtk_widget_class_bind_template_child (widget_class, MwAccountDialog, leave_days_row);
+  gtk_widget_class_bind_template_child (widget_class, MwAccountDialog, leave_days_spin);
+  gtk_widget_class_bind_template_child (widget_class, MwAccountDialog, max_size_spin);
 
   gtk_widget_class_install_action (widget_class, "account.test", NULL, test_action);
   gtk_widget_class_install_action (widget_class, "account.save", NULL, save_action);
@@ -485,6 +513,8 @@ mw_account_dialog_init (MwAccountDialog *self)
 {
   self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_swapped (self->leave_policy_row, "notify::selected",
+                            G_CALLBACK (leave_policy_changed_cb), self);
   self->guess = mw_account_guess_new (self->address_row, self->pop3_host_row, self->pop3_port_row,
                                       self->pop3_security_row, self->smtp_host_row,
                                       self->smtp_port_row, self->smtp_security_row);

@@ -314,6 +314,7 @@ static const struct
   { "app.shortcuts", { "<Control>question", NULL } },
   { "app.help", { "F1", NULL } },
   { "win.get-mail", { "F5", "<Control>r", NULL } },
+  { "win.download-new", { "<Control><Shift>r", NULL } },
   { "win.toggle-log", { "<Control>l", NULL } },
   { "win.search", { "<Control>f", NULL } },
   { "win.delete", { "Delete", NULL } },

@@ -14,6 +14,7 @@
 #include "mw-compose-window.h"
 #include "mw-demo.h"
 #include "mw-error-text.h"
+#include "mw-fetcher.h"
 #include "mw-file-save.h"
 #include "mw-folder.h"
 #include "mw-format.h"
@@ -61,6 +62,9 @@ struct _MwWindow
   char             *pop3_password;
   gboolean          open_pending;
   MwMaildir        *local;
+  MwUidIndex       *index; /* of the messages in local */
+  MwPop3Client     *fetch_pop3;
+  MwFetcher        *fetcher;
   AdwToast         *delete_toast;
   gboolean          delete_undone;
   GCancellable     *preview_cancellable;
@@ -383,16 +387,24 @@ folder_refresh (MwWindow       *self,
                          g_object_ref (self));
 }
 
+static void index_loaded_cb (GObject      *object,
+                             GAsyncResult *result,
+                             gpointer      user_data);
+
+/* @index records which server messages are in @downloaded. */
 static void
-set_local_folders (MwWindow  *self,
-                   MwMaildir *downloaded,
-                   MwMaildir *sent,
-                   MwMaildir *outbox)
+set_local_folders (MwWindow   *self,
+                   MwMaildir  *downloaded,
+                   MwMaildir  *sent,
+                   MwMaildir  *outbox,
+                   MwUidIndex *index)
 {
   MwMaildir *maildirs[] = { downloaded, sent, outbox };
 
   g_clear_object (&self->local);
   self->local = g_object_ref (downloaded);
+  g_set_object (&self->index, index);
+  mw_uid_index_load_async (index, self->cancellable, index_loaded_cb, g_object_ref (self));
   for (guint i = 0; i < G_N_ELEMENTS (maildirs); i++)
     {
       GtkMapListModel *model = folder_model (self, i);
@@ -1062,11 +1074,15 @@ flush_pending (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static void flag_downloaded (MwWindow         *self,
+                             MwMessageSummary *summary);
+
 static void
 summary_cb (MwWindow         *self,
             MwMessageSummary *summary,
             MwPop3Client     *client)
 {
+  flag_downloaded (self, summary);
   g_ptr_array_add (self->pending, g_object_ref (summary));
   self->last_summary = g_get_monotonic_time ();
   if (self->flush_id == 0)
@@ -1100,10 +1116,11 @@ set_busy (MwWindow *self,
   gtk_widget_set_visible (self->progress_box, busy);
   gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.get-mail", !busy && has_account (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.download-new", !busy && has_account (self));
   /* Only listing and downloading stop: a deletion ends with QUIT, whose
    * outcome must be known. */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop",
-                                 busy && (self->pop3 != NULL || self->open_pop3 != NULL));
+                                 busy && (self->pop3 != NULL || self->open_pop3 != NULL || self->fetch_pop3 != NULL));
 }
 
 /* A fresh cancellable for the next Get Mail or Open. */
@@ -1548,6 +1565,7 @@ typedef struct
   MwMessageSummary  *summary;
   MwMaildirDelivery *delivery;
   char              *path;
+  char              *uid; /* checked with UIDL in the session */
 } Open;
 
 static void
@@ -1556,6 +1574,7 @@ open_free (Open *open)
   g_clear_object (&open->summary);
   g_clear_object (&open->delivery);
   g_free (open->path);
+  g_free (open->uid);
   g_free (open);
 }
 
@@ -1614,6 +1633,38 @@ open_quit_cb (GObject      *object,
 }
 
 static void
+record_saved_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!mw_uid_index_save_finish (MW_UID_INDEX (object), result, &error))
+    show_error (self, _ ("Could not update the list of downloaded messages"), error);
+}
+
+/* Notes in the index that the message @uid is stored as @name, so that
+ * Download New does not store it again. */
+static void
+record_download (MwWindow   *self,
+                 const char *uid,
+                 const char *name)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (uid == NULL || self->index == NULL ||
+      mw_uid_index_get_state (self->index) != MW_UID_INDEX_STATE_READY)
+    return;
+  if (!mw_uid_index_add (self->index, uid, name, g_get_real_time () / G_USEC_PER_SEC, &error))
+    {
+      show_error (self, _ ("Could not update the list of downloaded messages"), error);
+      return;
+    }
+  mw_uid_index_save_async (self->index, self->cancellable, record_saved_cb, g_object_ref (self));
+}
+
+static void
 open_commit_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
@@ -1635,6 +1686,7 @@ open_commit_cb (GObject      *object,
       return;
     }
   open->path = g_build_filename (mw_maildir_get_path (self->local), "new", name, NULL);
+  record_download (self, open->uid, name);
   mw_message_summary_remove_flags (open->summary, MW_MESSAGE_FLAG_DOWNLOAD_FAILED);
   mw_message_summary_add_flags (open->summary, MW_MESSAGE_FLAG_DOWNLOADED);
   folder_refresh (self, MW_MAILDIR_FOLDER_DOWNLOADED);
@@ -1731,6 +1783,11 @@ open_uidl_cb (GObject      *object,
       g_task_return_boolean (task, FALSE);
       return;
     }
+  if (uid != NULL && mw_uid_is_valid (uid, NULL))
+    {
+      open->uid = g_steal_pointer (&uid);
+      mw_maildir_delivery_set_uid (open->delivery, open->uid);
+    }
   g_signal_connect_object (object, "retr-progress", G_CALLBACK (open_retr_progress_cb), self,
                            G_CONNECT_SWAPPED);
   if (expected != NULL)
@@ -1821,6 +1878,290 @@ open_action (GtkWidget  *widget,
   g_task_set_task_data (task, open, (GDestroyNotify) open_free);
   set_reader_text (self, _ ("Downloading the message…"));
   mw_maildir_open_async (self->local, self->cancellable, open_maildir_cb, g_steal_pointer (&task));
+}
+
+/* Download New: the messages not downloaded before, into the Downloaded
+ * folder, with the account's policy (leave on server, delete after
+ * download or after some days, size limit) through MwFetcher. */
+
+static MwMessageSummary *
+server_row (MwWindow   *self,
+            guint       number,
+            const char *uid)
+{
+  GListModel *model = G_LIST_MODEL (self->server_messages);
+
+  for (guint i = 0; model != NULL && i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (MwMessageSummary) summary = g_list_model_get_item (model, i);
+
+      /* A row of an older listing may have another number now. */
+      if (mw_message_summary_get_number (summary) == number &&
+          (uid == NULL || g_strcmp0 (mw_message_summary_get_uid (summary), uid) == 0))
+        return summary;
+    }
+  return NULL;
+}
+
+/* Rows whose UID the index lists were downloaded before. */
+static void
+flag_downloaded (MwWindow         *self,
+                 MwMessageSummary *summary)
+{
+  const char *uid = mw_message_summary_get_uid (summary);
+
+  if (self->index != NULL && uid != NULL &&
+      mw_uid_index_get_state (self->index) == MW_UID_INDEX_STATE_READY &&
+      mw_uid_index_contains (self->index, uid))
+    mw_message_summary_add_flags (summary, MW_MESSAGE_FLAG_DOWNLOADED);
+}
+
+static void
+index_loaded_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  GListModel *model;
+
+  if (!mw_uid_index_load_finish (MW_UID_INDEX (object), result, &error))
+    {
+      if (MW_UID_INDEX (object) == self->index)
+        show_error (self, _ ("Could not read the list of downloaded messages"), error);
+      return;
+    }
+  model = G_LIST_MODEL (self->server_messages);
+  for (guint i = 0; model != NULL && MW_UID_INDEX (object) == self->index && i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (MwMessageSummary) summary = g_list_model_get_item (model, i);
+
+      flag_downloaded (self, summary);
+    }
+}
+
+static void
+download_finished (MwWindow *self)
+{
+  if (self->fetcher != NULL)
+    g_signal_handlers_disconnect_by_data (self->fetcher, self);
+  g_clear_object (&self->fetcher);
+  g_clear_object (&self->fetch_pop3);
+  set_busy (self, FALSE);
+  folder_refresh (self, MW_MAILDIR_FOLDER_DOWNLOADED);
+}
+
+static void
+download_warning_cb (MwWindow   *self,
+                     const char *text,
+                     MwFetcher  *fetcher)
+{
+  mw_window_toast (self, text);
+}
+
+static void
+download_skipped_cb (MwWindow  *self,
+                     guint      number,
+                     int        reason,
+                     MwFetcher *fetcher)
+{
+  MwMessageSummary *summary = server_row (self, number, NULL);
+
+  if (summary != NULL && reason == MW_FETCH_SKIP_TOO_BIG)
+    mw_message_summary_add_flags (summary, MW_MESSAGE_FLAG_OVERSIZE);
+}
+
+static void
+download_stored_cb (MwWindow   *self,
+                    guint       number,
+                    const char *uid,
+                    const char *file,
+                    MwFetcher  *fetcher)
+{
+  MwMessageSummary *summary = server_row (self, number, uid);
+  guint             total = mw_fetcher_get_n_to_download (fetcher);
+
+  if (summary != NULL)
+    mw_message_summary_add_flags (summary, MW_MESSAGE_FLAG_DOWNLOADED);
+  gtk_progress_bar_set_fraction (self->progress_bar,
+                                 total > 0 ? (double) mw_fetcher_get_n_downloaded (fetcher) / total : 1.0);
+}
+
+static void
+download_deleted_cb (MwWindow   *self,
+                     guint       number,
+                     const char *uid,
+                     MwFetcher  *fetcher)
+{
+  MwMessageSummary *summary = server_row (self, number, uid);
+  guint             position;
+
+  if (summary != NULL && g_list_store_find (self->server_messages, summary, &position))
+    g_list_store_remove (self->server_messages, position);
+}
+
+static void
+download_run_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  MwFetcher       *fetcher = MW_FETCHER (object);
+  g_autofree char *text = NULL;
+  guint            downloaded = mw_fetcher_get_n_downloaded (fetcher);
+  guint            deleted = mw_fetcher_get_deleted (fetcher)->len;
+
+  if (!mw_fetcher_run_finish (fetcher, result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !stopped (self, error))
+        return;
+      if (stopped (self, error))
+        text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "Stopped; %u message was downloaded, nothing was deleted from the server",
+                                             "Stopped; %u messages were downloaded, nothing was deleted from the server",
+                                             downloaded),
+                                downloaded);
+      else if (mw_fetcher_get_stop (fetcher) == MW_FETCH_STOP_DOWNLOAD)
+        {
+          g_autofree char *what = g_strdup_printf (_ ("The download stopped at message %u; nothing was deleted from the server"),
+                                                   mw_fetcher_get_failed_number (fetcher));
+
+          text = mw_error_text_format (what, error);
+        }
+      else if (mw_fetcher_get_stop (fetcher) == MW_FETCH_STOP_DELETE ||
+               mw_fetcher_get_stop (fetcher) == MW_FETCH_STOP_QUIT)
+        text = mw_error_text_format (_ ("The messages are downloaded, but nothing was deleted from the server"), error);
+      else
+        text = mw_error_text_format (_ ("Could not download new messages"), error);
+      mw_window_toast (self, text);
+      download_finished (self);
+      return;
+    }
+
+  if (downloaded == 0 && deleted == 0)
+    text = g_strdup (_ ("No new messages"));
+  else if (deleted == 0)
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u new message downloaded",
+                                         "%u new messages downloaded", downloaded),
+                            downloaded);
+  else
+    {
+      g_autofree char *first = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u new message downloaded",
+                                                             "%u new messages downloaded", downloaded),
+                                                downloaded);
+
+      /* Translators: the first %s is "N new messages downloaded". */
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s; %u deleted from the server",
+                                           "%s; %u deleted from the server", deleted),
+                              first, deleted);
+    }
+  mw_window_toast (self, text);
+  download_finished (self);
+}
+
+static void
+download_connect_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  MwPop3Client *client = MW_POP3_CLIENT (object);
+  MwFetchPolicy policy = { MW_LEAVE_POLICY_KEEP, 0, 0 };
+
+  if (!mw_pop3_client_connect_finish (client, result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !stopped (self, error))
+        return;
+      if (!offer_trust (self, client, error, retry_action, "win.download-new", NULL))
+        show_error (self, _ ("Could not connect to the server"), error);
+      if (stopped (self, error))
+        mw_window_toast (self, _ ("Stopped"));
+      download_finished (self);
+      return;
+    }
+
+  if (self->account != NULL && self->demo == NULL)
+    mw_account_get_fetch_policy (self->account, &policy);
+  self->fetcher = mw_fetcher_new (client, self->local, self->index, &policy);
+  g_signal_connect_object (self->fetcher, "warning", G_CALLBACK (download_warning_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->fetcher, "skipped", G_CALLBACK (download_skipped_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->fetcher, "message-stored", G_CALLBACK (download_stored_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->fetcher, "deleted", G_CALLBACK (download_deleted_cb), self, G_CONNECT_SWAPPED);
+  mw_fetcher_run_async (self->fetcher, op_cancellable (self), download_run_cb, g_object_ref (self));
+}
+
+static void
+download_recovered_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (mw_fetcher_recover_finish (result, &error) < 0)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          show_error (self, _ ("Could not read the Downloaded folder"), error);
+          download_finished (self);
+        }
+      return;
+    }
+  self->fetch_pop3 = pop3_client_new (self);
+  set_busy (self, TRUE); /* now it can be stopped */
+  mw_pop3_client_connect_async (self->fetch_pop3, op_cancellable (self), download_connect_cb,
+                                g_object_ref (self));
+}
+
+static void
+download_opened_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr (MwWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!mw_maildir_open_finish (MW_MAILDIR (object), result, NULL, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          show_error (self, _ ("Could not open the local folder"), error);
+          download_finished (self);
+        }
+      return;
+    }
+  mw_fetcher_recover_async (self->local, self->index, self->cancellable, download_recovered_cb,
+                            g_object_ref (self));
+}
+
+static void
+download_new_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  MwWindow *self = MW_WINDOW (widget);
+
+  if (!has_account (self) || self->local == NULL || self->index == NULL ||
+      gtk_widget_get_visible (self->progress_box))
+    return;
+  switch (mw_uid_index_get_state (self->index))
+    {
+    case MW_UID_INDEX_STATE_READY:
+      break;
+    case MW_UID_INDEX_STATE_CORRUPT:
+      /* Downloading now could store everything a second time. */
+      mw_window_toast (self, _ ("The list of downloaded messages is damaged, so nothing is downloaded; a copy of it "
+                                "was kept next to it with the ending .bak"));
+      return;
+    case MW_UID_INDEX_STATE_UNLOADED:
+    default:
+      mw_window_toast (self, _ ("Still reading the list of downloaded messages; try again in a moment"));
+      return;
+    }
+  set_busy (self, TRUE);
+  mw_maildir_open_async (self->local, self->cancellable, download_opened_cb, g_object_ref (self));
 }
 
 /* Accounts. */
@@ -1963,7 +2304,9 @@ account_selected_cb (MwWindow *self)
     g_autoptr (MwMaildir) sent = mw_maildir_new_for_account (id, MW_MAILDIR_FOLDER_SENT);
     g_autoptr (MwMaildir) outbox = mw_maildir_new_for_account (id, MW_MAILDIR_FOLDER_OUTBOX);
 
-    set_local_folders (self, downloaded, sent, outbox);
+    g_autoptr (MwUidIndex) index = mw_uid_index_new_for_account (id);
+
+    set_local_folders (self, downloaded, sent, outbox, index);
     set_outbox (self, send_queue (self) != NULL ? mw_send_queue_lookup (send_queue (self), id) : NULL);
   }
 
@@ -2086,8 +2429,10 @@ demo_started_cb (GObject      *object,
     g_autoptr (MwMaildir) downloaded = mw_maildir_new (dir);
     g_autoptr (MwMaildir) sent = mw_maildir_new (sent_dir);
     g_autoptr (MwMaildir) outbox = mw_maildir_new (outbox_dir);
+    g_autofree char *index_path = g_build_filename (dir, ".mailwire-uids", NULL);
+    g_autoptr (MwUidIndex) index = mw_uid_index_new (index_path);
 
-    set_local_folders (self, downloaded, sent, outbox);
+    set_local_folders (self, downloaded, sent, outbox, index);
     if (send_queue (self) != NULL)
       {
         g_autoptr (MwOutbox) demo_outbox = mw_outbox_new_for_maildirs ("demo", outbox, sent);
@@ -2526,7 +2871,12 @@ mw_window_dispose (GObject *object)
   if (self->open_pop3 != NULL)
     mw_pop3_client_close (self->open_pop3);
   g_clear_object (&self->open_pop3);
+  if (self->fetch_pop3 != NULL)
+    mw_pop3_client_close (self->fetch_pop3);
+  g_clear_object (&self->fetch_pop3);
+  g_clear_object (&self->fetcher);
   g_clear_object (&self->local);
+  g_clear_object (&self->index);
   g_clear_object (&self->accounts);
   g_clear_object (&self->account);
   if (self->outbox != NULL)
@@ -2682,6 +3032,7 @@ mw_window_class_init (MwWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, summary_size_text);
 
   gtk_widget_class_install_action (widget_class, "win.get-mail", NULL, get_mail_action);
+  gtk_widget_class_install_action (widget_class, "win.download-new", NULL, download_new_action);
   gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
   gtk_widget_class_install_action (widget_class, "win.compose", NULL, compose_action);
   gtk_widget_class_install_action (widget_class, "win.message-sent", NULL, message_sent_action);

@@ -334,9 +334,9 @@ delete_next (MwFetcher *self,
 }
 
 static void
-remap_and_delete (MwFetcher  *self,
-                  GTask      *task,
-                  GArray     *fresh,
+remap_and_delete (MwFetcher         *self,
+                  GTask             *task,
+                  GArray            *fresh,
                   const char *const *deletions)
 {
   g_autoptr (GTask) owned = task;
@@ -457,7 +457,7 @@ commit_cb (GObject      *object,
 {
   g_autoptr (GTask) task = user_data;
   GCancellable *cancellable = g_task_get_cancellable (task);
-  MwFetcher *self = g_task_get_source_object (task);
+  MwFetcher    *self = g_task_get_source_object (task);
   g_autoptr (GError) error = NULL;
   g_autofree char *file = NULL;
   guint            number = current_download (self);
@@ -489,7 +489,7 @@ retr_cb (GObject      *object,
 {
   g_autoptr (GTask) task = user_data;
   GCancellable *cancellable = g_task_get_cancellable (task);
-  MwFetcher *self = g_task_get_source_object (task);
+  MwFetcher    *self = g_task_get_source_object (task);
   g_autoptr (GError) error = NULL;
 
   if (!mw_pop3_client_retr_finish (self->client, result, NULL, &error))
@@ -699,7 +699,7 @@ list_cb (GObject      *object,
 {
   g_autoptr (GTask) task = user_data;
   GCancellable *cancellable = g_task_get_cancellable (task);
-  MwFetcher *self = g_task_get_source_object (task);
+  MwFetcher    *self = g_task_get_source_object (task);
   g_autoptr (GError) error = NULL;
 
   self->list = mw_pop3_client_list_finish (self->client, result, &error);
@@ -842,7 +842,7 @@ recover_listed_cb (GObject      *object,
 {
   g_autoptr (GTask) task = user_data;
   GCancellable *cancellable = g_task_get_cancellable (task);
-  MwUidIndex *index = g_object_get_data (G_OBJECT (task), "index");
+  MwUidIndex   *index = g_object_get_data (G_OBJECT (task), "index");
   g_autoptr (GPtrArray) entries = NULL;
   GError *error = NULL;
   int     recovered = 0;

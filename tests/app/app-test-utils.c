@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "app-test-utils.h"
+#include "mw-account-store.h"
 
 #include <string.h>
 
@@ -94,4 +95,58 @@ app_test_child_text (GtkWidget  *root,
   GtkWidget  *widget = app_test_find (root, GTK_TYPE_WIDGET, classes, NULL);
 
   return widget != NULL ? widget_text (widget) : NULL;
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static gboolean
+is_three (gpointer data)
+{
+  return *(guint *) data == 3;
+}
+
+static void
+account_saved_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (mw_account_store_save_finish (MW_ACCOUNT_STORE (object), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+password_stored_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (mw_account_store_store_password_finish (MW_ACCOUNT_STORE (object), result, &error));
+  g_assert_no_error (error);
+  (*(guint *) user_data)++;
+}
+
+void
+app_test_store_account (MwAccount  *account,
+                        const char *password)
+{
+  g_autoptr (MwAccountStore) store = mw_account_store_new (NULL);
+  guint    done = 1;
+  gboolean saved = FALSE;
+
+  g_assert_true (mw_account_store_add (store, account, NULL));
+  mw_account_store_save_async (store, NULL, account_saved_cb, &saved);
+  g_assert_true (app_test_wait (is_true, &saved, 10));
+  mw_account_store_store_password_async (store, account, MW_PROTOCOL_POP3, password, NULL,
+                                         password_stored_cb, &done);
+  mw_account_store_store_password_async (store, account, MW_PROTOCOL_SMTP, password, NULL,
+                                         password_stored_cb, &done);
+  g_assert_true (app_test_wait (is_three, &done, 20));
 }

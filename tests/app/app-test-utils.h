@@ -8,6 +8,8 @@
 
 #include <gtk/gtk.h>
 
+#include "mw-account.h"
+
 G_BEGIN_DECLS
 
 typedef gboolean (*AppTestCondition) (gpointer data);
@@ -30,5 +32,10 @@ GtkWidget *app_test_find (GtkWidget         *root,
  * CSS class @klass. */
 const char *app_test_child_text (GtkWidget  *root,
                                  const char *klass);
+
+/* Adds @account to the stored accounts, with @password for POP3 and
+ * SMTP in the keyring, and waits until both are saved. */
+void app_test_store_account (MwAccount  *account,
+                             const char *password);
 
 G_END_DECLS

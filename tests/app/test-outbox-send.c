@@ -41,42 +41,6 @@ is_null (gpointer data)
   return *(gpointer *) data == NULL;
 }
 
-static gboolean
-is_true (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
-static void
-stored_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr (GError) error = NULL;
-
-  g_assert_true (mw_account_store_store_password_finish (MW_ACCOUNT_STORE (object), result, &error));
-  g_assert_no_error (error);
-  (*(guint *) user_data)++;
-}
-
-static void
-saved_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  g_autoptr (GError) error = NULL;
-
-  g_assert_true (mw_account_store_save_finish (MW_ACCOUNT_STORE (object), result, &error));
-  g_assert_no_error (error);
-  *(gboolean *) user_data = TRUE;
-}
-
-static gboolean
-n_is_3 (gpointer data)
-{
-  return *(guint *) data == 3;
-}
-
 /* Stores an account whose POP3 server is @pop3_port and SMTP server
  * @smtp_port on 127.0.0.1, without TLS. */
 static void
@@ -84,10 +48,7 @@ store_account (const char *id,
                guint16     pop3_port,
                guint16     smtp_port)
 {
-  g_autoptr (MwAccountStore) store = mw_account_store_new (NULL);
   g_autoptr (MwAccount) account = mw_account_new (id);
-  guint    done = 0;
-  gboolean saved = FALSE;
 
   mw_account_set_display_name (account, "Ada");
   mw_account_set_address (account, ADDRESS);
@@ -100,15 +61,7 @@ store_account (const char *id,
   mw_account_set_smtp_security (account, MW_SECURITY_NONE);
   mw_account_set_smtp_user (account, "ada");
   mw_account_set_allow_plaintext (account, TRUE);
-  g_assert_true (mw_account_store_add (store, account, NULL));
-  mw_account_store_save_async (store, NULL, saved_cb, &saved);
-  g_assert_true (app_test_wait (is_true, &saved, 10));
-  mw_account_store_store_password_async (store, account, MW_PROTOCOL_POP3, PASSWORD, NULL,
-                                         stored_cb, &done);
-  mw_account_store_store_password_async (store, account, MW_PROTOCOL_SMTP, PASSWORD, NULL,
-                                         stored_cb, &done);
-  done++;
-  g_assert_true (app_test_wait (n_is_3, &done, 20));
+  app_test_store_account (account, PASSWORD);
 }
 
 static MwSendQueue *

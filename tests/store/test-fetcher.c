@@ -460,7 +460,7 @@ test_reset_mid_retr (Fixture      *f,
                      gconstpointer data)
 {
   const MwFetchPolicy policy = { MW_LEAVE_POLICY_DELETE_AFTER_DOWNLOAD, 0, 0 };
-  MwFakeServer *server = mw_fake_server_new (MW_FAKE_TLS_NONE, NULL);
+  MwFakeServer       *server = mw_fake_server_new (MW_FAKE_TLS_NONE, NULL);
   g_autoptr (MwPop3Client) client = NULL;
   g_autoptr (MwFetcher) fetcher = NULL;
   g_autoptr (GError) error = NULL;
@@ -493,7 +493,7 @@ test_quit_refused (Fixture      *f,
                    gconstpointer data)
 {
   const MwFetchPolicy policy = { MW_LEAVE_POLICY_DELETE_AFTER_DOWNLOAD, 0, 0 };
-  MwFakeServer *server = mw_fake_server_new (MW_FAKE_TLS_NONE, NULL);
+  MwFakeServer       *server = mw_fake_server_new (MW_FAKE_TLS_NONE, NULL);
   g_autoptr (MwPop3Client) client = NULL;
   g_autoptr (MwFetcher) fetcher = NULL;
   g_autoptr (GError) error = NULL;
