@@ -391,7 +391,7 @@ test_dialog (Fixture      *fixture,
   dialog = GTK_WINDOW (mw_account_dialog_new (NULL, store, account, NULL));
   gtk_window_present (dialog);
   collect_rows (GTK_WIDGET (dialog), rows);
-  policy = titled (rows, "Downloaded Messages");
+  policy = titled (rows, "After Downloading");
   days = titled (rows, "Days on the Server");
   limit = titled (rows, "Largest Message to Download");
 
