@@ -25,6 +25,7 @@
 #include "mw-message-text.h"
 #include "mw-outbox-view.h"
 #include "mw-pop3-client.h"
+#include "mw-seen-uids.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -1188,6 +1189,42 @@ quit_cb (GObject      *object,
 }
 
 static void
+seen_saved_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  /* Not recorded: the next background check announces them, nothing worse. */
+  if (!mw_seen_uids_save_finish (result, &error))
+    g_debug ("Could not record the messages listed: %s", error->message);
+}
+
+/* What the user saw listed is not new to them: background checks announce
+ * only what came after. */
+static void
+note_listed (MwWindow  *self,
+             GPtrArray *summaries)
+{
+  g_autoptr (GStrvBuilder) builder = NULL;
+  g_auto (GStrv) uids = NULL;
+
+  if (self->account == NULL || self->demo != NULL)
+    return;
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < summaries->len; i++)
+    {
+      const char *uid = mw_message_summary_get_uid (g_ptr_array_index (summaries, i));
+
+      if (uid != NULL && *uid != '\0')
+        g_strv_builder_add (builder, uid);
+    }
+  uids = g_strv_builder_end (builder);
+  mw_seen_uids_save_async (mw_account_get_id (self->account), (const char *const *) uids, NULL,
+                           seen_saved_cb, NULL);
+}
+
+static void
 previews_cb (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
@@ -1220,6 +1257,8 @@ previews_cb (GObject      *object,
         return;
     }
 
+  if (summaries != NULL)
+    note_listed (self, summaries);
   /* Sessions hold the maildrop lock: end this one at once. */
   mw_pop3_client_quit_async (client, self->cancellable, quit_cb, g_object_ref (self));
 }

@@ -453,6 +453,69 @@ test_new_mail (void)
   fake_server_stop (&notifications);
 }
 
+static gboolean
+lists_n (gpointer data)
+{
+  gpointer *args = data;
+
+  return g_list_model_get_n_items (G_LIST_MODEL (mw_window_get_server_messages (args[0]))) ==
+         GPOINTER_TO_UINT (args[1]);
+}
+
+/* Messages the user saw listed by Get Mail are not announced afterwards;
+ * a message that came later is. */
+static void
+test_listed_not_announced (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("mailwire-XXXXXX", NULL);
+  g_autofree char *maildir = g_build_filename (dir, "maildrop", NULL);
+  g_autoptr (MwMailServer) server = mw_mail_server_new (maildir);
+  g_autoptr (GError) error = NULL;
+  MwMailChecker *checker = mw_application_get_mail_checker (application);
+  FakeServer     notifications = { 0 };
+  MwWindow      *window;
+  gpointer       args[2];
+  gpointer       weak;
+
+  fake_server_start (&notifications);
+  put_message (maildir, "1.a", "Alice Liddell <alice@example.org>", "Tea");
+  put_message (maildir, "2.b", "Bob <bob@example.org>", "Lunch");
+  mw_mail_server_add_user (server, "ada", PASSWORD);
+  mw_mail_server_set_allow_plaintext_auth (server, TRUE);
+  g_assert_true (mw_mail_server_start (server, &error));
+  g_assert_no_error (error);
+  store_account ("listed", mw_mail_server_get_pop3_port (server));
+
+  window = mw_window_new (application);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (app_test_wait (window_ready, window, 30));
+  mw_window_show_account (window, "listed");
+  idle_for (500);
+  g_assert_cmpstr (mw_window_get_account_id (window), ==, "listed");
+  g_assert_true (app_test_wait (window_ready, window, 30));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.get-mail", NULL));
+  args[0] = window;
+  args[1] = GUINT_TO_POINTER (2);
+  g_assert_true (app_test_wait (lists_n, args, 30));
+  idle_for (500);
+
+  g_assert_cmpuint (check (checker, "listed"), ==, 0);
+  put_message (maildir, "3.c", "carol@example.org", "Hello");
+  g_assert_cmpuint (check (checker, "listed"), ==, 1);
+  args[0] = &notifications;
+  args[1] = GUINT_TO_POINTER (1);
+  g_assert_true (app_test_wait (notified_n, args, 10));
+  g_assert_cmpstr (((Notified *) g_ptr_array_index (notifications.notified, 0))->body, ==,
+                   "1 new message from carol@example.org");
+
+  weak = window;
+  g_object_add_weak_pointer (G_OBJECT (window), &weak);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_true (app_test_wait (is_null, &weak, 10));
+  mw_mail_server_stop (server);
+  fake_server_stop (&notifications);
+}
+
 /* Keeping running in the background: the window closes, the application
  * stays until the preference is turned off. */
 
@@ -530,6 +593,7 @@ main (int   argc,
   g_assert_no_error (error);
 
   g_test_add_func ("/app/notifications/new-mail", test_new_mail);
+  g_test_add_func ("/app/notifications/listed-not-announced", test_listed_not_announced);
   g_test_add_func ("/app/notifications/background", test_background);
 
   ret = g_test_run ();
