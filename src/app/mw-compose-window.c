@@ -34,6 +34,7 @@ struct _MwComposeWindow
   GBytes           *message;
   MwMessageBuilder *draft; /* a reply or forward being written */
   gboolean          sending;
+  gboolean          all_or_nothing;
 
   AdwToastOverlay *toast_overlay;
   GtkLabel        *from_label;
@@ -52,6 +53,15 @@ struct _MwComposeWindow
 };
 
 G_DEFINE_FINAL_TYPE (MwComposeWindow, mw_compose_window, ADW_TYPE_WINDOW)
+
+enum
+{
+  PROP_0,
+  PROP_ALL_OR_NOTHING,
+  N_PROPS,
+};
+
+static GParamSpec *properties[N_PROPS];
 
 enum
 {
@@ -715,9 +725,67 @@ send_action (GtkWidget  *widget,
     flags |= MW_SMTP_SEND_8BITMIME;
   if (mw_message_builder_needs_smtputf8 (builder))
     flags |= MW_SMTP_SEND_SMTPUTF8;
+  if (self->all_or_nothing)
+    flags |= MW_SMTP_SEND_ALL_OR_NOTHING;
   mw_outbox_enqueue_full_async (self->outbox, message, self->from_address,
                                 (const char *const *) recipients, flags, NULL, enqueue_cb,
                                 g_object_ref (self));
+}
+
+gboolean
+mw_compose_window_get_all_or_nothing (MwComposeWindow *self)
+{
+  g_return_val_if_fail (MW_IS_COMPOSE_WINDOW (self), FALSE);
+  return self->all_or_nothing;
+}
+
+void
+mw_compose_window_set_all_or_nothing (MwComposeWindow *self,
+                                      gboolean         all_or_nothing)
+{
+  g_return_if_fail (MW_IS_COMPOSE_WINDOW (self));
+
+  all_or_nothing = !!all_or_nothing;
+  if (self->all_or_nothing == all_or_nothing)
+    return;
+  self->all_or_nothing = all_or_nothing;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ALL_OR_NOTHING]);
+}
+
+static void
+mw_compose_window_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  MwComposeWindow *self = MW_COMPOSE_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_ALL_OR_NOTHING:
+      g_value_set_boolean (value, self->all_or_nothing);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mw_compose_window_set_property (GObject      *object,
+                                guint         prop_id,
+                                const GValue *value,
+                                GParamSpec   *pspec)
+{
+  MwComposeWindow *self = MW_COMPOSE_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_ALL_OR_NOTHING:
+      mw_compose_window_set_all_or_nothing (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 MwComposeWindow *
@@ -927,6 +995,16 @@ mw_compose_window_class_init (MwComposeWindowClass *klass)
 
   /* The message left the composer for the outbox for good: the server
    * took it, it waits for another attempt, or its delivery is uncertain. */
+  object_class->get_property = mw_compose_window_get_property;
+  object_class->set_property = mw_compose_window_set_property;
+
+  /* When the server refuses some recipients: send to nobody (TRUE) or to
+   * the others (FALSE, the default). */
+  properties[PROP_ALL_OR_NOTHING] =
+    g_param_spec_boolean ("all-or-nothing", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
   signals[SIGNAL_SENT] = g_signal_new ("sent", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                        0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BYTES);
 
@@ -952,6 +1030,7 @@ mw_compose_window_class_init (MwComposeWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "compose.send", NULL, send_action);
   gtk_widget_class_install_action (widget_class, "compose.attach", NULL, attach_action);
   gtk_widget_class_install_action (widget_class, "compose.cancel-send", NULL, cancel_send_action);
+  gtk_widget_class_install_property_action (widget_class, "compose.all-or-nothing", "all-or-nothing");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
                                        "compose.send", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);

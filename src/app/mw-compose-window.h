@@ -52,8 +52,14 @@ void mw_compose_window_set_body (MwComposeWindow *self,
 /* Starts from @draft, a reply or forward from mw_message_builder_new_reply()
  * or _new_forward(): its recipients, subject and quote fill the fields,
  * and sending keeps its threading headers and forwarded original. */
-void        mw_compose_window_set_draft (MwComposeWindow  *self,
-                                         MwMessageBuilder *draft);
+void mw_compose_window_set_draft (MwComposeWindow  *self,
+                                  MwMessageBuilder *draft);
+/* When the server refuses some recipients, send to nobody (TRUE) or to
+ * the others (FALSE, the default). The "compose.all-or-nothing" action. */
+gboolean mw_compose_window_get_all_or_nothing (MwComposeWindow *self);
+void     mw_compose_window_set_all_or_nothing (MwComposeWindow *self,
+                                               gboolean         all_or_nothing);
+
 const char *mw_compose_window_get_to (MwComposeWindow *self);
 const char *mw_compose_window_get_cc (MwComposeWindow *self);
 const char *mw_compose_window_get_subject (MwComposeWindow *self);

@@ -27,6 +27,10 @@
 #define ENVELOPE_GROUP   "Envelope"
 #define ENVELOPE_VERSION 1
 
+/* The send flags an envelope keeps: what the message needs, and whether
+ * it goes to nobody when a recipient is refused. */
+#define KEPT_SEND_FLAGS (MW_SMTP_SEND_8BITMIME | MW_SMTP_SEND_SMTPUTF8 | MW_SMTP_SEND_ALL_OR_NOTHING)
+
 /* What the envelope records as "state"; "sending" and "sent" are the
  * durable marks of steps 2 and 3 in the header. */
 #define STATE_SENDING "sending"
@@ -508,8 +512,7 @@ item_from_envelope (const char *id,
   item->next_attempt = g_key_file_get_int64 (key_file, ENVELOPE_GROUP, "next-attempt", NULL);
   item->needs_attention = g_key_file_get_boolean (key_file, ENVELOPE_GROUP, "needs-attention", NULL);
   item->reply_code = g_key_file_get_integer (key_file, ENVELOPE_GROUP, "reply-code", NULL);
-  item->send_flags = g_key_file_get_uint64 (key_file, ENVELOPE_GROUP, "send-flags", NULL) &
-                     (MW_SMTP_SEND_8BITMIME | MW_SMTP_SEND_SMTPUTF8);
+  item->send_flags = g_key_file_get_uint64 (key_file, ENVELOPE_GROUP, "send-flags", NULL) & KEPT_SEND_FLAGS;
   item->reply = g_steal_pointer (&reply);
 
   for (guint i = 0;; i++)
@@ -1255,7 +1258,7 @@ mw_outbox_enqueue_full_async (MwOutbox           *self,
   data->recipients = g_strdupv ((char **) recipients);
   data->outbox_path = g_strdup (mw_maildir_get_path (self->maildir));
   data->envelope_dir = g_strdup (self->envelope_dir);
-  data->send_flags = flags & (MW_SMTP_SEND_8BITMIME | MW_SMTP_SEND_SMTPUTF8);
+  data->send_flags = flags & KEPT_SEND_FLAGS;
   g_task_set_task_data (task, data, (GDestroyNotify) enqueue_data_free);
 
   /* The worker shares the call data; the outer task completes the call. */
@@ -1659,7 +1662,8 @@ message_read_cb (GObject      *object,
   cancellable = g_task_get_cancellable (task);
   mw_smtp_client_send_async (data->client, item->from, (const char *const *) item->recipients,
                              G_INPUT_STREAM (stream), size,
-                             MW_SMTP_SEND_TO_ACCEPTED_ONLY | item->send_flags, NULL,
+                             (item->send_flags & MW_SMTP_SEND_ALL_OR_NOTHING) ? item->send_flags : MW_SMTP_SEND_TO_ACCEPTED_ONLY | item->send_flags,
+                             NULL,
                              cancellable, send_cb, g_steal_pointer (&task));
 }
 

@@ -131,7 +131,9 @@ void mw_outbox_enqueue_async (MwOutbox           *self,
                               GAsyncReadyCallback callback,
                               gpointer            user_data);
 /* The same, for a message that needs BODY=8BITMIME or SMTPUTF8 (@flags:
- * MW_SMTP_SEND_8BITMIME, MW_SMTP_SEND_SMTPUTF8; kept in the envelope).
+ * MW_SMTP_SEND_8BITMIME, MW_SMTP_SEND_SMTPUTF8; kept in the envelope), or
+ * that must go to nobody when the server refuses a recipient
+ * (MW_SMTP_SEND_ALL_OR_NOTHING; otherwise it goes to the accepted ones).
  * Finish with mw_outbox_enqueue_finish(). */
 void  mw_outbox_enqueue_full_async (MwOutbox           *self,
                                     GBytes             *message,

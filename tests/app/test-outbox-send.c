@@ -517,6 +517,38 @@ test_partly_refused (Fixture      *fixture,
   g_assert_true (wait_files (fixture, MW_MAILDIR_FOLDER_OUTBOX, 0));
 }
 
+/* The same, with "Send to Nobody if a Recipient Is Refused" chosen in
+ * the composer: nothing is sent, the message comes back to the composer
+ * with the server's words, and the server holds nothing. */
+static void
+test_all_or_nothing (Fixture      *fixture,
+                     gconstpointer data)
+{
+  MwComposeWindow  *window;
+  AdwMessageDialog *dialog;
+
+  fixture->server = start_server ("all-or-nothing");
+  mw_mail_server_set_refused_recipient (fixture->server, "nobody@example.org", REFUSAL);
+  run_server (fixture->server);
+  open_window (fixture, mw_mail_server_get_smtp_port (fixture->server));
+
+  window = compose (fixture, ADDRESS ", nobody@example.org", "All or nothing", "For both or neither.\n");
+  g_assert_false (mw_compose_window_get_all_or_nothing (window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "compose.all-or-nothing", NULL));
+  g_assert_true (mw_compose_window_get_all_or_nothing (window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "compose.send", NULL));
+  g_assert_true (app_test_wait (dialog_shown, "send-report", 30));
+  dialog = find_dialog ("send-report");
+  g_assert_nonnull (strstr (dialog_body (dialog), "Recipient address rejected"));
+
+  g_assert_true (find_compose () == window);
+  g_assert_true (wait_files (fixture, MW_MAILDIR_FOLDER_OUTBOX, 0));
+  g_assert_null (only_item (fixture));
+  idle_for (300);
+  g_assert_cmpuint (count_files (mw_mail_server_get_maildir (fixture->server)), ==, 0);
+  g_assert_cmpuint (count_account_files (fixture, MW_MAILDIR_FOLDER_SENT), ==, 0);
+}
+
 /* Stop Sending while the server keeps the client waiting: the message
  * comes back to the composer and leaves the Outbox. */
 static void
@@ -791,6 +823,8 @@ main (int   argc,
               fixture_set_up, test_refused, fixture_tear_down);
   g_test_add ("/app/outbox-send/partly-refused", Fixture, NULL,
               fixture_set_up, test_partly_refused, fixture_tear_down);
+  g_test_add ("/app/outbox-send/all-or-nothing", Fixture, NULL,
+              fixture_set_up, test_all_or_nothing, fixture_tear_down);
   g_test_add ("/app/outbox-send/stop-sending", Fixture, NULL,
               fixture_set_up, test_stop_sending, fixture_tear_down);
   g_test_add ("/app/outbox-send/uncertain", Fixture, NULL,

@@ -520,6 +520,38 @@ test_partial (Fixture      *f,
   g_assert_cmpuint (count (f->server_dir, "new"), ==, 1);
 }
 
+/* All or nothing, kept in the envelope across a reload: one refused
+ * recipient stops the message for everyone, and it goes back to the user. */
+static void
+test_all_or_nothing (Fixture      *f,
+                     gconstpointer data)
+{
+  const char *const recipients[] = { "bob@example.org", "carol@example.net", NULL };
+  g_autoptr (GAsyncResult) pending = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) message = make_message ("all or nothing");
+  g_autofree char *id = NULL;
+  MwOutboxItem    *item;
+
+  mw_mail_server_set_refused_recipient (f->server, "bob@example.org", "550 5.1.1 no such user");
+  mw_outbox_enqueue_full_async (f->outbox, message, FROM, recipients, MW_SMTP_SEND_ALL_OR_NOTHING,
+                                NULL, mw_test_result_cb, &pending);
+  id = mw_outbox_enqueue_finish (f->outbox, (result = mw_test_wait (&pending)), &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  mw_test_finalize_object (f->outbox);
+  f->outbox = new_outbox (f);
+  load (f);
+  item = mw_outbox_lookup (f->outbox, id);
+  flush_ok (f);
+  g_assert_cmpint (mw_outbox_item_get_state (item), ==, MW_OUTBOX_STATE_FAILED);
+  g_assert_cmpint (mw_outbox_item_get_reply_code (item), ==, 550);
+  g_assert_cmpuint (count (f->server_dir, "new"), ==, 0);
+  g_assert_cmpuint (count (f->sent_path, "new"), ==, 0);
+}
+
 static void
 test_partial_temporary (Fixture      *f,
                         gconstpointer data)
@@ -823,6 +855,7 @@ main (int   argc,
   ADD ("/store/outbox/send/network-changed", test_network_changed);
   ADD ("/store/outbox/send/timer", test_timer);
   ADD ("/store/outbox/send/connection-refused", test_connection_refused);
+  ADD ("/store/outbox/send/all-or-nothing", test_all_or_nothing);
   ADD ("/store/outbox/send/permanent-failure", test_permanent_failure);
   ADD ("/store/outbox/send/partial", test_partial);
   ADD ("/store/outbox/send/partial-temporary", test_partial_temporary);
