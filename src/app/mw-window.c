@@ -1028,6 +1028,40 @@ show_error (MwWindow     *self,
   mw_window_toast (self, text);
 }
 
+/* A failure the user may want to try again: the toast stays until it is
+ * dismissed, with a button that runs @action_name again. Libadwaita 1.2
+ * has no banner; this is its closest equivalent. */
+static void
+toast_retry (MwWindow   *self,
+             const char *text,
+             const char *action_name)
+{
+  AdwToast *toast;
+
+  if (self->toast_overlay == NULL)
+    return;
+  toast = adw_toast_new (text);
+  adw_toast_set_timeout (toast, 0);
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_set_button_label (toast, _ ("_Try Again"));
+  adw_toast_set_action_name (toast, action_name);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+show_error_retry (MwWindow     *self,
+                  const char   *what,
+                  const GError *error,
+                  const char   *action_name)
+{
+  g_autofree char *text = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  text = mw_error_text_format (what, error);
+  toast_retry (self, text, action_name);
+}
+
 /* A listing at least this long is sorted when it pauses, not as it comes. */
 #define UNSORTED_STREAM_MIN 2000
 
@@ -1241,7 +1275,8 @@ previews_cb (GObject      *object,
 
   if (summaries == NULL)
     {
-      show_error (self, _ ("Could not list the messages"), error);
+      if (!stopped (self, error))
+        show_error_retry (self, _ ("Could not list the messages"), error, "win.get-mail");
       if (stopped (self, error))
         {
           /* The rows listed so far stay; the session ends without QUIT,
@@ -1275,7 +1310,7 @@ connect_cb (GObject      *object,
   if (!mw_pop3_client_connect_finish (client, result, &error))
     {
       if (!offer_trust (self, client, error, retry_action, "win.get-mail", NULL))
-        show_error (self, _ ("Could not connect to the server"), error);
+        show_error_retry (self, _ ("Could not connect to the server"), error, "win.get-mail");
       if (self->pop3 == client)
         g_clear_object (&self->pop3);
       if (stopped (self, error))
@@ -1756,7 +1791,7 @@ open_retr_cb (GObject      *object,
       else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           mw_message_summary_add_flags (open->summary, MW_MESSAGE_FLAG_DOWNLOAD_FAILED);
-          show_error (self, _ ("Could not download the message"), error);
+          show_error_retry (self, _ ("Could not download the message"), error, "win.open");
           mw_pop3_client_close (MW_POP3_CLIENT (object));
           open_finished (self);
         }
@@ -1850,7 +1885,7 @@ open_connect_cb (GObject      *object,
   if (!mw_pop3_client_connect_finish (MW_POP3_CLIENT (object), result, &error))
     {
       if (!offer_trust (self, MW_POP3_CLIENT (object), error, retry_action, "win.open", NULL))
-        show_error (self, _ ("Could not connect to the server"), error);
+        show_error_retry (self, _ ("Could not connect to the server"), error, "win.open");
       if (stopped (self, error))
         mw_window_toast (self, _ ("Stopped"));
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || stopped (self, error))
@@ -2073,7 +2108,10 @@ download_run_cb (GObject      *object,
         text = mw_error_text_format (_ ("The messages are downloaded, but nothing was deleted from the server"), error);
       else
         text = mw_error_text_format (_ ("Could not download new messages"), error);
-      mw_window_toast (self, text);
+      if (stopped (self, error))
+        mw_window_toast (self, text);
+      else
+        toast_retry (self, text, "win.download-new");
       download_finished (self);
       return;
     }
@@ -2114,7 +2152,7 @@ download_connect_cb (GObject      *object,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !stopped (self, error))
         return;
       if (!offer_trust (self, client, error, retry_action, "win.download-new", NULL))
-        show_error (self, _ ("Could not connect to the server"), error);
+        show_error_retry (self, _ ("Could not connect to the server"), error, "win.download-new");
       if (stopped (self, error))
         mw_window_toast (self, _ ("Stopped"));
       download_finished (self);

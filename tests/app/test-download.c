@@ -13,6 +13,7 @@
 #include "mw-mail-server.h"
 #include "mw-maildir.h"
 #include "mw-message-summary.h"
+#include "mw-pop3-client.h"
 #include "mw-window.h"
 
 #include <adwaita.h>
@@ -333,6 +334,91 @@ test_keep_policy (Fixture      *fixture,
     }
 }
 
+static GtkWidget *
+labelled_button (GtkWidget  *root,
+                 const char *label)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (child) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (child)), label) == 0)
+        return child;
+      if ((found = labelled_button (child, label)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+try_again_shown (gpointer data)
+{
+  return labelled_button (data, "_Try Again") != NULL;
+}
+
+static void
+connected_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (mw_pop3_client_connect_finish (MW_POP3_CLIENT (object), result, &error));
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
+/* A failed Get Mail stays on screen with Try Again, which works once the
+ * cause is gone: here another session held the mailbox (IN-USE). */
+static void
+test_try_again (Fixture      *fixture,
+                gconstpointer data)
+{
+  g_autoptr (MwPop3Client) other = NULL;
+  g_autofree char *text = NULL;
+  GtkWidget       *button;
+  gboolean         connected = FALSE;
+  gpointer         args[2];
+
+  put_message (fixture, "one", "First", 100);
+  put_message (fixture, "two", "Second", 100);
+  store_account (fixture, MW_LEAVE_POLICY_KEEP, 0);
+  open_window (fixture);
+
+  other = mw_pop3_client_new ("127.0.0.1", mw_mail_server_get_pop3_port (fixture->server), MW_SECURITY_NONE, NULL);
+  mw_pop3_client_set_user (other, "ada");
+  mw_pop3_client_set_password (other, PASSWORD);
+  mw_pop3_client_set_allow_plaintext (other, TRUE);
+  mw_pop3_client_connect_async (other, NULL, connected_cb, &connected);
+  g_assert_true (app_test_wait (is_true, &connected, 20));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.get-mail", NULL));
+  g_assert_true (app_test_wait (try_again_shown, fixture->window, 30));
+  text = mw_transcript_to_text (mw_window_get_transcript (fixture->window));
+  g_assert_nonnull (strstr (text, "IN-USE"));
+
+  /* The other session ends; Try Again lists the mailbox. */
+  mw_pop3_client_close (other);
+  app_test_wait (never, NULL, 1);
+  button = labelled_button (GTK_WIDGET (fixture->window), "_Try Again");
+  g_signal_emit_by_name (button, "clicked");
+  args[0] = fixture->window;
+  args[1] = GUINT_TO_POINTER (2);
+  g_assert_true (app_test_wait (n_server_messages_is, args, 30));
+}
+
 static void
 collect_rows (GtkWidget *root,
               GPtrArray *rows)
@@ -434,6 +520,8 @@ main (int   argc,
   g_test_add ("/app/download/keep-policy", Fixture, NULL,
               fixture_set_up, test_keep_policy, fixture_tear_down);
 
+  g_test_add ("/app/download/try-again", Fixture, NULL,
+              fixture_set_up, test_try_again, fixture_tear_down);
   g_test_add ("/app/download/dialog", Fixture, NULL,
               fixture_set_up, test_dialog, fixture_tear_down);
 
