@@ -452,7 +452,10 @@ mw_folder_refresh_finish (MwFolder     *self,
 {
   RefreshData *refresh;
   GPtrArray   *old;
-  gboolean     same;
+  GPtrArray *new;
+  guint shortest;
+  guint head = 0;
+  guint tail = 0;
 
   g_return_val_if_fail (MW_IS_FOLDER (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
@@ -463,15 +466,23 @@ mw_folder_refresh_finish (MwFolder     *self,
   refresh = g_task_get_task_data (G_TASK (result));
   self->last_parsed = refresh->parsed;
 
-  same = refresh->items->len == self->items->len;
-  for (guint i = 0; same && i < self->items->len; i++)
-    same = refresh->items->pdata[i] == self->items->pdata[i];
-  if (same)
+  /* Unchanged messages keep their items (the refresh reuses them): only
+   * the part between the unchanged head and tail is reported, so that a
+   * list showing the folder keeps its rows, and its selection, around a
+   * message that came or went. */
+  old = self->items;
+  new = refresh->items;
+  shortest = MIN (old->len, new->len);
+  while (head < shortest && old->pdata[head] == new->pdata[head])
+    head++;
+  while (tail < shortest - head &&
+         old->pdata[old->len - 1 - tail] == new->pdata[new->len - 1 - tail])
+    tail++;
+  if (head == old->len && head == new->len)
     return TRUE;
 
-  old = g_steal_pointer (&self->items);
   self->items = g_steal_pointer (&refresh->items);
-  g_list_model_items_changed (G_LIST_MODEL (self), 0, old->len, self->items->len);
+  g_list_model_items_changed (G_LIST_MODEL (self), head, old->len - head - tail, new->len - head - tail);
   g_ptr_array_unref (old);
   return TRUE;
 }

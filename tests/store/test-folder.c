@@ -17,6 +17,7 @@
 typedef struct
 {
   guint signals;
+  guint position, removed, added; /* of the last signal */
 } Changes;
 
 static void
@@ -27,6 +28,9 @@ items_changed_cb (GListModel *model,
                   Changes    *changes)
 {
   changes->signals++;
+  changes->position = position;
+  changes->removed = removed;
+  changes->added = added;
 }
 
 static char *
@@ -165,6 +169,51 @@ test_incremental (void)
   mw_test_finalize_object (folder);
 }
 
+/* A message that comes or goes changes only its own place in the list:
+ * the rows around it, and a selection among them, stay. */
+static void
+test_minimal_change (void)
+{
+  g_autofree char *path = make_maildir ();
+  g_autoptr (MwMaildir) maildir = mw_maildir_new (path);
+  MwFolder        *folder = mw_folder_new (maildir, NULL);
+  g_autofree char *gone = g_build_filename (path, "new", "c", NULL);
+  const char      *names[] = { "a", "b", "c", "d", "e" };
+  MwFolderItem    *first;
+  MwFolderItem    *last;
+  Changes          changes = { 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    write_message (path, "new", names[i], "Subject: hello\n\n");
+  refresh (folder);
+  first = nth (folder, 0);
+  last = nth (folder, 4);
+  g_signal_connect (folder, "items-changed", G_CALLBACK (items_changed_cb), &changes);
+
+  /* One gone from the middle. */
+  g_assert_cmpint (g_unlink (gone), ==, 0);
+  refresh (folder);
+  g_assert_cmpuint (changes.signals, ==, 1);
+  g_assert_cmpuint (changes.position, ==, 2);
+  g_assert_cmpuint (changes.removed, ==, 1);
+  g_assert_cmpuint (changes.added, ==, 0);
+
+  /* One added at the end. */
+  write_message (path, "new", "f", "Subject: new\n\n");
+  refresh (folder);
+  g_assert_cmpuint (changes.signals, ==, 2);
+  g_assert_cmpuint (changes.position, ==, 4);
+  g_assert_cmpuint (changes.removed, ==, 0);
+  g_assert_cmpuint (changes.added, ==, 1);
+
+  /* The untouched items are the same objects. */
+  g_assert_true (nth (folder, 0) == first);
+  g_assert_true (nth (folder, 3) == last);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (folder)), ==, 5);
+
+  mw_test_finalize_object (folder);
+}
+
 static void
 test_search (void)
 {
@@ -195,6 +244,7 @@ main (int   argc,
 
   g_test_add_func ("/store/folder/list-and-cache", test_list_and_cache);
   g_test_add_func ("/store/folder/incremental", test_incremental);
+  g_test_add_func ("/store/folder/minimal-change", test_minimal_change);
   g_test_add_func ("/store/folder/search", test_search);
 
   return g_test_run ();
