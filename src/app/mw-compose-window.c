@@ -9,6 +9,7 @@
 #include "mw-compose-window.h"
 #include "mw-error-text.h"
 #include "mw-application.h"
+#include "mw-certificate-trust.h"
 #include "mw-message-builder.h"
 #include "mw-reply-explainer.h"
 
@@ -22,6 +23,8 @@ struct _MwComposeWindow
 
   MwOutbox         *outbox;
   MwSendQueue      *queue;
+  MwAccountStore   *accounts; /* to pin a certificate the user trusts */
+  MwAccount        *account;
   GCancellable     *cancellable;
   GCancellable     *send_cancellable;
   char             *item_id; /* the message in the outbox */
@@ -465,6 +468,39 @@ close_to_parent (MwComposeWindow *self,
 
 /* The outbox is done with the message for now: tell the user. */
 static void
+trusted_cb (GObject *owner,
+            gpointer user_data)
+{
+  MwComposeWindow *self = MW_COMPOSE_WINDOW (owner);
+
+  if (self->queue != NULL)
+    mw_send_queue_set_fingerprint (self->queue, mw_account_get_id (self->account),
+                                   mw_account_get_smtp_fingerprint (self->account));
+  gtk_widget_activate_action (GTK_WIDGET (self), "compose.send", NULL);
+}
+
+/* A certificate the connection refused: shown with its details and a
+ * Trust This Certificate that pins it for the account's SMTP server and
+ * sends again. */
+static gboolean
+offer_trust (MwComposeWindow *self,
+             const GError    *error)
+{
+  const char *host;
+
+  if (self->account == NULL || mw_outbox_get_refused_certificate (self->outbox) == NULL ||
+      !g_error_matches (error, MW_CONNECTION_ERROR, MW_CONNECTION_ERROR_CERTIFICATE))
+    return FALSE;
+  host = mw_account_get_smtp_host (self->account);
+  if (host == NULL || *host == '\0')
+    host = mw_account_get_pop3_host (self->account);
+  return mw_certificate_trust_offer (GTK_WINDOW (self), G_OBJECT (self), self->accounts, self->account,
+                                     MW_PROTOCOL_SMTP, host, error,
+                                     mw_outbox_get_refused_certificate (self->outbox),
+                                     trusted_cb, NULL, NULL);
+}
+
+static void
 finish_send (MwComposeWindow *self,
              const GError    *error)
 {
@@ -534,6 +570,8 @@ finish_send (MwComposeWindow *self,
     default:
       /* Cancelled, or nothing could be tried (a setting to fix). */
       take_back (self);
+      if (offer_trust (self, error))
+        return;
       if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         report (self, _ ("The Message Was Not Sent"), error->message, NULL);
       else
@@ -829,6 +867,19 @@ mw_compose_window_set_send_queue (MwComposeWindow *self,
 }
 
 void
+mw_compose_window_set_account (MwComposeWindow *self,
+                               MwAccountStore  *accounts,
+                               MwAccount       *account)
+{
+  g_return_if_fail (MW_IS_COMPOSE_WINDOW (self));
+  g_return_if_fail (MW_IS_ACCOUNT_STORE (accounts));
+  g_return_if_fail (MW_IS_ACCOUNT (account));
+
+  g_set_object (&self->accounts, accounts);
+  g_set_object (&self->account, account);
+}
+
+void
 mw_compose_window_set_size_limit (MwComposeWindow *self,
                                   guint64          size)
 {
@@ -962,6 +1013,8 @@ mw_compose_window_dispose (GObject *object)
     }
   g_clear_object (&self->outbox);
   g_clear_object (&self->queue);
+  g_clear_object (&self->accounts);
+  g_clear_object (&self->account);
   gtk_widget_dispose_template (GTK_WIDGET (self), MW_TYPE_COMPOSE_WINDOW);
 
   G_OBJECT_CLASS (mw_compose_window_parent_class)->dispose (object);

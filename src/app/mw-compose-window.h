@@ -28,6 +28,12 @@ void mw_compose_window_set_send_queue (MwComposeWindow *self,
                                        MwSendQueue     *queue);
 /* The largest message the server takes (its SIZE), or 0: a banner warns
  * while the message is larger. */
+/* The stored account the message goes out from: a certificate the user
+ * trusts while sending is pinned on it. */
+void mw_compose_window_set_account (MwComposeWindow *self,
+                                    MwAccountStore  *accounts,
+                                    MwAccount       *account);
+
 void     mw_compose_window_set_size_limit (MwComposeWindow *self,
                                            guint64          size);
 gboolean mw_compose_window_get_size_warning (MwComposeWindow *self);

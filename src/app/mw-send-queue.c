@@ -388,6 +388,23 @@ mw_send_queue_set_server (MwSendQueue *self,
   flush_if_ready (account);
 }
 
+void
+mw_send_queue_set_fingerprint (MwSendQueue *self,
+                               const char  *account_id,
+                               const char  *fingerprint)
+{
+  Account *account;
+
+  g_return_if_fail (MW_IS_SEND_QUEUE (self));
+  g_return_if_fail (account_id != NULL);
+
+  account = g_hash_table_lookup (self->accounts, account_id);
+  if (account == NULL)
+    return;
+  g_free (account->fingerprint);
+  account->fingerprint = g_strdup (fingerprint);
+}
+
 /* Stored accounts. */
 
 typedef struct

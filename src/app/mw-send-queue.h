@@ -58,6 +58,11 @@ void mw_send_queue_set_server (MwSendQueue *self,
                                const char  *fingerprint);
 /* Whether the account's outgoing server is known (its settings and
  * password were read). */
+/* The SMTP certificate the user trusted for the account (a pin), at once,
+ * without waiting for the account store. */
+void     mw_send_queue_set_fingerprint (MwSendQueue *self,
+                                        const char  *account_id,
+                                        const char  *fingerprint);
 gboolean mw_send_queue_has_server (MwSendQueue *self,
                                    const char  *account_id);
 

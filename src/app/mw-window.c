@@ -2703,6 +2703,8 @@ compose_new (MwWindow *self)
   compose = mw_compose_window_new (GTK_WINDOW (self), self->address, self->outbox);
   if (send_queue (self) != NULL)
     mw_compose_window_set_send_queue (compose, send_queue (self));
+  if (self->account != NULL && self->demo == NULL)
+    mw_compose_window_set_account (compose, self->accounts, self->account);
   g_signal_connect_object (compose, "sent", G_CALLBACK (compose_sent_cb), self, G_CONNECT_SWAPPED);
   return compose;
 }

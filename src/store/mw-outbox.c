@@ -40,15 +40,16 @@ struct _MwOutbox
 {
   GObject parent_instance;
 
-  char            *account_id;
-  MwMaildir       *maildir;
-  MwMaildir       *sent;
-  char            *envelope_dir;
-  GPtrArray       *items; /* MwOutboxItem, in order of enqueueing */
-  GMainContext    *context;
-  GNetworkMonitor *monitor;
-  GSource         *timer;
-  GCancellable    *cancellable; /* automatic flushes */
+  char              *account_id;
+  MwMaildir         *maildir;
+  MwMaildir         *sent;
+  char              *envelope_dir;
+  GPtrArray         *items;               /* MwOutboxItem, in order of enqueueing */
+  MwCertificateInfo *refused_certificate; /* of the last failed connection */
+  GMainContext      *context;
+  GNetworkMonitor   *monitor;
+  GSource           *timer;
+  GCancellable      *cancellable; /* automatic flushes */
 
   MwOutboxClientFunc client_func;
   gpointer           client_data;
@@ -143,6 +144,7 @@ mw_outbox_finalize (GObject *object)
   g_free (self->account_id);
   g_free (self->envelope_dir);
   g_ptr_array_unref (self->items);
+  g_clear_pointer (&self->refused_certificate, mw_certificate_info_unref);
   g_clear_object (&self->cancellable);
   g_main_context_unref (self->context);
 
@@ -236,6 +238,13 @@ mw_outbox_get_account_id (MwOutbox *self)
 {
   g_return_val_if_fail (MW_IS_OUTBOX (self), NULL);
   return self->account_id;
+}
+
+MwCertificateInfo *
+mw_outbox_get_refused_certificate (MwOutbox *self)
+{
+  g_return_val_if_fail (MW_IS_OUTBOX (self), NULL);
+  return self->refused_certificate;
 }
 
 gboolean
@@ -1716,10 +1725,18 @@ connect_cb (GObject      *object,
   FlushData *data = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
 
+  g_clear_pointer (&self->refused_certificate, mw_certificate_info_unref);
   if (mw_smtp_client_connect_finish (MW_SMTP_CLIENT (object), result, &error))
     {
       send_current (g_steal_pointer (&task));
       return;
+    }
+  if (g_error_matches (error, MW_CONNECTION_ERROR, MW_CONNECTION_ERROR_CERTIFICATE))
+    {
+      MwCertificateInfo *info = mw_connection_get_certificate_info (mw_smtp_client_get_connection (MW_SMTP_CLIENT (object)));
+
+      if (info != NULL)
+        self->refused_certificate = mw_certificate_info_ref (info);
     }
 
   if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&

@@ -89,6 +89,10 @@ MwOutbox   *mw_outbox_new_for_maildirs (const char *account_id,
 const char *mw_outbox_get_account_id (MwOutbox *self);
 /* Whether a flush is under way. */
 gboolean mw_outbox_get_busy (MwOutbox *self);
+/* (transfer none) (nullable): the certificate that made the last flush's
+ * connection fail (MW_CONNECTION_ERROR_CERTIFICATE), for the user to
+ * judge; NULL once a connection succeeds. */
+MwCertificateInfo *mw_outbox_get_refused_certificate (MwOutbox *self);
 /* (transfer none) (nullable): the item with @id. */
 MwOutboxItem *mw_outbox_lookup (MwOutbox   *self,
                                 const char *id);

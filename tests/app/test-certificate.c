@@ -12,6 +12,7 @@
 #include "mw-application.h"
 #include "mw-log-view.h"
 #include "mw-certificate-dialog.h"
+#include "mw-compose-window.h"
 #include "mw-mail-server.h"
 #include "mw-window.h"
 
@@ -544,6 +545,75 @@ test_test_connection (Fixture      *fixture,
   g_assert_nonnull (strstr (strstr (contents, fixture->fingerprint) + 1, fixture->fingerprint));
 }
 
+static guint
+count_server_messages (Fixture *fixture)
+{
+  g_autofree char *dir = g_build_filename (fixture->maildir, "new", NULL);
+  g_autoptr (GDir) listing = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+
+  while (listing != NULL && g_dir_read_name (listing) != NULL)
+    n++;
+  return n;
+}
+
+static gboolean
+server_has_one_more (gpointer data)
+{
+  return count_server_messages (data) == N_MESSAGES + 1;
+}
+
+static MwComposeWindow *
+find_compose (void)
+{
+  g_autoptr (GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (MW_IS_COMPOSE_WINDOW (l->data))
+      return l->data;
+  return NULL;
+}
+
+static gboolean
+compose_gone (gpointer data)
+{
+  return find_compose () == NULL;
+}
+
+/* Sending meets the same self-signed certificate on SMTPS: the composer
+ * shows it, and after Trust This Certificate the message goes out and the
+ * pin is the account's for SMTP. */
+static void
+test_compose (Fixture      *fixture,
+              gconstpointer data)
+{
+  MwComposeWindow     *compose;
+  MwCertificateDialog *dialog;
+  g_autofree char     *accounts = NULL;
+
+  store_account (fixture, NULL);
+  open_window (fixture);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.compose", NULL));
+  compose = find_compose ();
+  g_assert_nonnull (compose);
+  mw_compose_window_set_to (compose, "ada@example.org");
+  mw_compose_window_set_subject (compose, "Through a pinned certificate");
+  mw_compose_window_set_body (compose, "Hello.\n");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (compose), "compose.send", NULL));
+
+  g_assert_true (app_test_wait (dialog_shown, NULL, 30));
+  dialog = find_certificate_dialog ();
+  check_details (fixture, dialog);
+  g_assert_cmpuint (count_server_messages (fixture), ==, N_MESSAGES);
+  respond (dialog, "trust");
+
+  g_assert_true (app_test_wait (server_has_one_more, fixture, 30));
+  g_assert_true (app_test_wait (compose_gone, NULL, 10));
+  accounts = read_accounts_file ();
+  g_assert_nonnull (strstr (accounts, fixture->fingerprint));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -565,6 +635,8 @@ main (int   argc,
               fixture_set_up, test_get_mail, fixture_tear_down);
   g_test_add ("/app/certificate/changed", Fixture, NULL,
               fixture_set_up, test_changed, fixture_tear_down);
+  g_test_add ("/app/certificate/compose", Fixture, NULL,
+              fixture_set_up, test_compose, fixture_tear_down);
   g_test_add ("/app/certificate/test-connection", Fixture, NULL,
               fixture_set_up, test_test_connection, fixture_tear_down);
 
