@@ -1266,12 +1266,27 @@ flush_pending (gpointer user_data)
 static void flag_downloaded (MwWindow         *self,
                              MwMessageSummary *summary);
 
+/* The demo account downloads at most this much, so that its 30 MB message
+ * shows what a message over the limit looks like. */
+#define DEMO_DOWNLOAD_LIMIT (G_GUINT64_CONSTANT (25) * 1024 * 1024)
+
+/* Download New leaves larger messages on the server; 0: no limit. */
+static guint64
+download_limit (MwWindow *self)
+{
+  if (self->demo != NULL)
+    return DEMO_DOWNLOAD_LIMIT;
+  return self->account != NULL ? mw_account_get_max_size (self->account) : 0;
+}
+
 static void
 summary_cb (MwWindow         *self,
             MwMessageSummary *summary,
             MwPop3Client     *client)
 {
   flag_downloaded (self, summary);
+  if (download_limit (self) > 0 && mw_message_summary_get_size (summary) > download_limit (self))
+    mw_message_summary_add_flags (summary, MW_MESSAGE_FLAG_OVERSIZE);
   g_ptr_array_add (self->pending, g_object_ref (summary));
   self->last_summary = g_get_monotonic_time ();
   if (self->flush_id == 0)
@@ -2315,6 +2330,8 @@ download_connect_cb (GObject      *object,
 
   if (self->account != NULL && self->demo == NULL)
     mw_account_get_fetch_policy (self->account, &policy);
+  else
+    policy.max_size = download_limit (self);
   self->fetcher = mw_fetcher_new (client, self->local, self->index, &policy);
   g_signal_connect_object (self->fetcher, "warning", G_CALLBACK (download_warning_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->fetcher, "skipped", G_CALLBACK (download_skipped_cb), self, G_CONNECT_SWAPPED);

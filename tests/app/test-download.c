@@ -264,6 +264,11 @@ test_delete_policy (Fixture      *fixture,
   get_mail (fixture, 3);
   g_assert_cmpuint (count_downloaded (fixture), ==, 0);
 
+  /* The listing already flags the message over the account's limit. */
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpint (!!(mw_message_summary_get_flags (row (fixture, i)) & MW_MESSAGE_FLAG_OVERSIZE), ==,
+                     g_strcmp0 (mw_message_summary_get_subject (row (fixture, i)), "Too large") == 0);
+
   download_new (fixture);
   g_assert_cmpuint (count_downloaded (fixture), ==, 2);
   g_assert_cmpuint (count_files (fixture->server_dir), ==, 1);

@@ -138,6 +138,9 @@ n_messages_is (gpointer data)
   return g_list_model_get_n_items (args[0]) == GPOINTER_TO_UINT (args[1]);
 }
 
+static guint find_subject (GListModel *model,
+                           const char *subject);
+
 static void
 test_demo_list (Fixture      *fixture,
                 gconstpointer data)
@@ -153,6 +156,15 @@ test_demo_list (Fixture      *fixture,
   g_assert_true (app_test_wait (n_messages_is, args, 90));
   args[0] = shown;
   g_assert_true (app_test_wait (n_messages_is, args, 10));
+
+  /* The 30 MB message is over the demo account's download limit. */
+  {
+    g_autoptr (MwMessageSummary) big = g_list_model_get_item (shown, find_subject (shown, "Nightly backup archive (30 MB)"));
+    g_autoptr (MwMessageSummary) small = g_list_model_get_item (shown, find_subject (shown, "Welcome to Mailwire"));
+
+    g_assert_true (mw_message_summary_get_flags (big) & MW_MESSAGE_FLAG_OVERSIZE);
+    g_assert_false (mw_message_summary_get_flags (small) & MW_MESSAGE_FLAG_OVERSIZE);
+  }
 
   /* The demo logs in without a readable secret. */
   text = mw_transcript_to_text (transcript);
