@@ -113,26 +113,6 @@ exit_code (const GError *error)
   return mw_cli_exit_code_for_error (error);
 }
 
-static gboolean
-is_reply_error (const GError *error)
-{
-  if (error->domain != MW_POP3_ERROR)
-    return FALSE;
-
-  switch (error->code)
-    {
-    case MW_POP3_ERROR_REFUSED:
-    case MW_POP3_ERROR_IN_USE:
-    case MW_POP3_ERROR_LOGIN_DELAY:
-    case MW_POP3_ERROR_SYS_TEMP:
-    case MW_POP3_ERROR_SYS_PERM:
-    case MW_POP3_ERROR_AUTH:
-      return TRUE;
-    default:
-      return FALSE;
-    }
-}
-
 /* Prints the error, the server's reply explained when it came from one,
  * and returns the exit status. */
 static int
@@ -141,7 +121,7 @@ fail (Pop3Cli      *cli,
 {
   fprintf (stderr, "mailwire-cli: %s\n", error->message);
 
-  if (is_reply_error (error))
+  if (mw_pop3_error_is_reply (error))
     {
       g_autofree char *line = mw_cli_last_server_line (cli->transcript, is_err_line);
 

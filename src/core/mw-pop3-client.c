@@ -120,6 +120,32 @@ G_DEFINE_FINAL_TYPE (MwPop3Client, mw_pop3_client, G_TYPE_OBJECT)
 
 /* clang-format off */
 G_DEFINE_QUARK (mw-pop3-error-quark, mw_pop3_error)
+
+gboolean
+mw_pop3_error_is_reply (const GError *error)
+{
+  if (error == NULL || error->domain != MW_POP3_ERROR)
+    return FALSE;
+
+  switch ((MwPop3Error) error->code)
+    {
+    case MW_POP3_ERROR_REFUSED:
+    case MW_POP3_ERROR_IN_USE:
+    case MW_POP3_ERROR_LOGIN_DELAY:
+    case MW_POP3_ERROR_SYS_TEMP:
+    case MW_POP3_ERROR_SYS_PERM:
+    case MW_POP3_ERROR_AUTH:
+      return TRUE;
+    case MW_POP3_ERROR_PROTOCOL:
+    case MW_POP3_ERROR_NO_MECHANISM:
+    case MW_POP3_ERROR_PLAINTEXT_REFUSED:
+    case MW_POP3_ERROR_STARTTLS_UNAVAILABLE:
+    case MW_POP3_ERROR_NOT_CONNECTED:
+    case MW_POP3_ERROR_INVALID_ARGUMENT:
+    default:
+      return FALSE;
+    }
+}
 /* clang-format on */
 
 G_DEFINE_BOXED_TYPE (MwPop3Reply, mw_pop3_reply, mw_pop3_reply_copy, mw_pop3_reply_free)

@@ -50,6 +50,10 @@ typedef enum
   MW_POP3_ERROR_INVALID_ARGUMENT,
 } MwPop3Error;
 
+/* Whether @error is the server's -ERR to a command (a refusal, with or
+ * without a response code), as opposed to a broken or closed session. */
+gboolean mw_pop3_error_is_reply (const GError *error);
+
 /**
  * MwPop3Capabilities:
  * @MW_POP3_CAPABILITY_NONE: nothing advertised

@@ -145,27 +145,6 @@ mw_fetcher_new (MwPop3Client        *client,
   return self;
 }
 
-/* A refusal by the server, as opposed to a broken session. */
-static gboolean
-is_reply_error (const GError *error)
-{
-  if (error->domain != MW_POP3_ERROR)
-    return FALSE;
-
-  switch (error->code)
-    {
-    case MW_POP3_ERROR_REFUSED:
-    case MW_POP3_ERROR_IN_USE:
-    case MW_POP3_ERROR_LOGIN_DELAY:
-    case MW_POP3_ERROR_SYS_TEMP:
-    case MW_POP3_ERROR_SYS_PERM:
-    case MW_POP3_ERROR_AUTH:
-      return TRUE;
-    default:
-      return FALSE;
-    }
-}
-
 static void
 warn (MwFetcher  *self,
       const char *format,
@@ -608,7 +587,7 @@ header_top_cb (GObject      *object,
   entry.number = g_array_index (self->list, MwPop3ListEntry, self->next).number;
   if (!mw_pop3_client_top_finish (self->client, result, NULL, &error))
     {
-      if (!is_reply_error (error))
+      if (!mw_pop3_error_is_reply (error))
         {
           fail (self, g_steal_pointer (&task), MW_FETCH_STOP_LISTING, g_steal_pointer (&error));
           return;
@@ -684,7 +663,7 @@ uidl_cb (GObject      *object,
   g_autoptr (GError) error = NULL;
 
   self->uids = mw_pop3_client_uidl_finish (self->client, result, &error);
-  if (self->uids == NULL && !is_reply_error (error))
+  if (self->uids == NULL && !mw_pop3_error_is_reply (error))
     {
       fail (self, g_steal_pointer (&task), MW_FETCH_STOP_LISTING, g_steal_pointer (&error));
       return;

@@ -170,30 +170,6 @@ fake_server_stop (FakeServer *server)
 /* The account and its server. */
 
 static void
-stored_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr (GError) error = NULL;
-
-  g_assert_true (mw_account_store_store_password_finish (MW_ACCOUNT_STORE (object), result, &error));
-  g_assert_no_error (error);
-  *(gboolean *) user_data = TRUE;
-}
-
-static void
-saved_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  g_autoptr (GError) error = NULL;
-
-  g_assert_true (mw_account_store_save_finish (MW_ACCOUNT_STORE (object), result, &error));
-  g_assert_no_error (error);
-  *(gboolean *) user_data = TRUE;
-}
-
-static void
 loaded_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
@@ -209,9 +185,7 @@ static void
 store_account (const char *id,
                guint16     pop3_port)
 {
-  g_autoptr (MwAccountStore) store = mw_account_store_new (NULL);
   g_autoptr (MwAccount) account = mw_account_new (id);
-  gboolean saved = FALSE, stored = FALSE;
 
   mw_account_set_display_name (account, "Ada");
   mw_account_set_address (account, "ada@example.org");
@@ -223,12 +197,7 @@ store_account (const char *id,
   mw_account_set_smtp_port (account, 1);
   mw_account_set_allow_plaintext (account, TRUE);
   mw_account_set_check_interval (account, 15);
-  g_assert_true (mw_account_store_add (store, account, NULL));
-  mw_account_store_save_async (store, NULL, saved_cb, &saved);
-  g_assert_true (app_test_wait (is_true, &saved, 10));
-  mw_account_store_store_password_async (store, account, MW_PROTOCOL_POP3, PASSWORD, NULL,
-                                         stored_cb, &stored);
-  g_assert_true (app_test_wait (is_true, &stored, 20));
+  app_test_store_account (account, PASSWORD);
 }
 
 static void

@@ -8,7 +8,10 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 harness=$here/../lib/mail-servers
-cli=$1
+# Under `meson test --setup valgrindchildren` every run goes through the
+# wrapper in MW_TEST_WRAPPER (memcheck; a finding exits 99).
+# shellcheck disable=SC2206
+cli=(${MW_TEST_WRAPPER:-} "$1")
 
 dir=$(mktemp -d /tmp/mw-cli-it.XXXXXX)
 started=0
@@ -56,7 +59,7 @@ common=(-H "$HOST" --ca-file "$CA_FILE" -t 30)
 # serverinfo on the plain port, no --user: the CAPA Dovecot shows before
 # STLS, its SASL mechanisms, and nothing sent that needs a password.
 status=0
-"$cli" pop3 "${common[@]}" -p "$POP3_PORT" -s none -v serverinfo \
+"${cli[@]}" pop3 "${common[@]}" -p "$POP3_PORT" -s none -v serverinfo \
   > "$dir/info.out" 2> "$dir/info.err" < /dev/null || status=$?
 check "serverinfo without credentials succeeds" test "$status" = 0
 check "serverinfo shows the greeting" has "$dir/info.out" "Greeting: +OK"
@@ -71,7 +74,7 @@ cat "$dir/info.out" "$dir/info.err" | sed 's/^/# /'
 # The same with STLS and credentials: CAPA before and after login.
 status=0
 printf '%s\n' "$PASS1" > "$dir/password"
-"$cli" pop3 "${common[@]}" -p "$POP3_PORT" -s starttls -u "$USER1" --password-file "$dir/password" \
+"${cli[@]}" pop3 "${common[@]}" -p "$POP3_PORT" -s starttls -u "$USER1" --password-file "$dir/password" \
   serverinfo > "$dir/login.out" 2> "$dir/login.err" < /dev/null || status=$?
 check "serverinfo with credentials succeeds" test "$status" = 0
 check "serverinfo shows TLS" has "$dir/login.out" "Encryption: TLS"
@@ -83,7 +86,7 @@ check "serverinfo keeps the password out" lacks "$dir/login.out" "$PASS1"
 # A console without --user: USER and PASS typed over STLS.
 status=0
 printf 'USER %s\nPASS %s\nSTAT\nQUIT\n' "$USER1" "$PASS1" |
-  "$cli" pop3 "${common[@]}" -p "$POP3_PORT" -s starttls -v console \
+  "${cli[@]}" pop3 "${common[@]}" -p "$POP3_PORT" -s starttls -v console \
     > "$dir/console.out" 2> "$dir/console.err" || status=$?
 check "console without credentials succeeds" test "$status" = 0
 check "console starts before login" has "$dir/console.err" "not logged in"
@@ -97,7 +100,7 @@ check "console keeps the password out of the transcript" lacks "$dir/console.err
 # PASS typed on the unencrypted port without --allow-plaintext: refused.
 status=0
 printf 'USER %s\nPASS %s\nQUIT\n' "$USER1" "$PASS1" |
-  "$cli" pop3 "${common[@]}" -p "$POP3_PORT" -s none -v console \
+  "${cli[@]}" pop3 "${common[@]}" -p "$POP3_PORT" -s none -v console \
     > "$dir/clear.out" 2> "$dir/clear.err" || status=$?
 check "console on a clear connection ends normally" test "$status" = 0
 check "console refuses PASS in clear" has "$dir/clear.err" "PASS was not sent"

@@ -35,4 +35,7 @@ set -a
 . "$dir/env"
 set +a
 
-"$program" "$@"
+# Under `meson test --setup valgrindchildren` the program runs under the
+# wrapper in MW_TEST_WRAPPER (memcheck; a finding exits 99).
+# shellcheck disable=SC2086
+${MW_TEST_WRAPPER:-} "$program" "$@"
