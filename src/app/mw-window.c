@@ -66,6 +66,8 @@ struct _MwWindow
   MwUidIndex       *index; /* of the messages in local */
   MwPop3Client     *fetch_pop3;
   MwFetcher        *fetcher;
+  GHashTable       *rows_by_number; /* during a Download New */
+  GHashTable       *deleted_rows;   /* rows it deleted on the server */
   AdwToast         *delete_toast;
   gboolean          delete_undone;
   GCancellable     *preview_cancellable;
@@ -2127,23 +2129,58 @@ open_action (GtkWidget  *widget,
  * folder, with the account's policy (leave on server, delete after
  * download or after some days, size limit) through MwFetcher. */
 
+/* The rows of the On Server list by message number, for the signals of
+ * one Download New: a lookup per message must not walk a list of a
+ * hundred thousand rows. */
 static MwMessageSummary *
 server_row (MwWindow   *self,
             guint       number,
             const char *uid)
 {
-  GListModel *model = G_LIST_MODEL (self->server_messages);
+  GListModel       *model = G_LIST_MODEL (self->server_messages);
+  MwMessageSummary *summary;
 
-  for (guint i = 0; model != NULL && i < g_list_model_get_n_items (model); i++)
+  if (self->rows_by_number == NULL && model != NULL)
     {
-      g_autoptr (MwMessageSummary) summary = g_list_model_get_item (model, i);
+      self->rows_by_number = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+      for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+        {
+          MwMessageSummary *row = g_list_model_get_item (model, i);
 
-      /* A row of an older listing may have another number now. */
-      if (mw_message_summary_get_number (summary) == number &&
-          (uid == NULL || g_strcmp0 (mw_message_summary_get_uid (summary), uid) == 0))
-        return summary;
+          g_hash_table_replace (self->rows_by_number, GUINT_TO_POINTER (mw_message_summary_get_number (row)), row);
+        }
     }
-  return NULL;
+  if (self->rows_by_number == NULL)
+    return NULL;
+  summary = g_hash_table_lookup (self->rows_by_number, GUINT_TO_POINTER (number));
+  /* A row of an older listing may have another number now. */
+  if (summary == NULL || (uid != NULL && g_strcmp0 (mw_message_summary_get_uid (summary), uid) != 0))
+    return NULL;
+  return summary;
+}
+
+/* Takes the rows deleted by a Download New out of the list, in one change. */
+static void
+remove_deleted_rows (MwWindow *self)
+{
+  GListModel *model = G_LIST_MODEL (self->server_messages);
+  g_autoptr (GPtrArray) kept = NULL;
+  guint n;
+
+  if (self->deleted_rows == NULL || g_hash_table_size (self->deleted_rows) == 0 || model == NULL)
+    return;
+  n = g_list_model_get_n_items (model);
+  kept = g_ptr_array_new_full (n, g_object_unref);
+  for (guint i = 0; i < n; i++)
+    {
+      MwMessageSummary *row = g_list_model_get_item (model, i);
+
+      if (g_hash_table_contains (self->deleted_rows, row))
+        g_object_unref (row);
+      else
+        g_ptr_array_add (kept, row);
+    }
+  g_list_store_splice (self->server_messages, 0, n, kept->pdata, kept->len);
 }
 
 /* Rows whose UID the index lists were downloaded before. */
@@ -2190,6 +2227,9 @@ download_finished (MwWindow *self)
     g_signal_handlers_disconnect_by_data (self->fetcher, self);
   g_clear_object (&self->fetcher);
   g_clear_object (&self->fetch_pop3);
+  remove_deleted_rows (self);
+  g_clear_pointer (&self->rows_by_number, g_hash_table_unref);
+  g_clear_pointer (&self->deleted_rows, g_hash_table_unref);
   set_busy (self, FALSE);
   folder_refresh (self, MW_MAILDIR_FOLDER_DOWNLOADED);
 }
@@ -2237,10 +2277,12 @@ download_deleted_cb (MwWindow   *self,
                      MwFetcher  *fetcher)
 {
   MwMessageSummary *summary = server_row (self, number, uid);
-  guint             position;
 
-  if (summary != NULL && g_list_store_find (self->server_messages, summary, &position))
-    g_list_store_remove (self->server_messages, position);
+  if (summary == NULL)
+    return;
+  if (self->deleted_rows == NULL)
+    self->deleted_rows = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  g_hash_table_add (self->deleted_rows, g_object_ref (summary));
 }
 
 static void
@@ -3125,6 +3167,8 @@ mw_window_dispose (GObject *object)
     mw_pop3_client_close (self->fetch_pop3);
   g_clear_object (&self->fetch_pop3);
   g_clear_object (&self->fetcher);
+  g_clear_pointer (&self->rows_by_number, g_hash_table_unref);
+  g_clear_pointer (&self->deleted_rows, g_hash_table_unref);
   g_clear_object (&self->local);
   g_clear_object (&self->index);
   g_clear_object (&self->accounts);

@@ -27,6 +27,7 @@ struct _MwFetcher
   GArray            *uids; /* MwPop3UidEntry, from UIDL or the headers */
   MwServerMessage   *messages;
   size_t             n_messages;
+  GHashTable        *by_number; /* message number → place in messages + 1 */
   MwFetchPlan       *plan;
   MwMaildirDelivery *delivery;
   GOutputStream     *header_sink;
@@ -88,6 +89,7 @@ mw_fetcher_finalize (GObject *object)
   g_clear_pointer (&self->marked, g_array_unref);
   g_clear_pointer (&self->deleted, g_array_unref);
   g_free (self->messages);
+  g_clear_pointer (&self->by_number, g_hash_table_unref);
 
   G_OBJECT_CLASS (mw_fetcher_parent_class)->finalize (object);
 }
@@ -215,10 +217,18 @@ static const MwServerMessage *
 message_of (MwFetcher *self,
             guint      number)
 {
-  for (size_t i = 0; i < self->n_messages; i++)
-    if (self->messages[i].number == number)
-      return &self->messages[i];
-  return NULL;
+  gpointer index;
+
+  /* Message numbers to their place in the listing: a lookup per message
+   * stored must not walk a listing of a hundred thousand. */
+  if (self->by_number == NULL)
+    {
+      self->by_number = g_hash_table_new (NULL, NULL);
+      for (size_t i = 0; i < self->n_messages; i++)
+        g_hash_table_insert (self->by_number, GUINT_TO_POINTER (self->messages[i].number), GSIZE_TO_POINTER (i + 1));
+    }
+  index = g_hash_table_lookup (self->by_number, GUINT_TO_POINTER (number));
+  return index != NULL ? &self->messages[GPOINTER_TO_SIZE (index) - 1] : NULL;
 }
 
 static void download_next (MwFetcher *self,
