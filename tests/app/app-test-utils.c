@@ -150,3 +150,19 @@ app_test_store_account (MwAccount  *account,
                                          password_stored_cb, &done);
   g_assert_true (app_test_wait (is_three, &done, 20));
 }
+
+MwApplication *
+app_test_application_new (const char *suffix)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *id = g_strconcat (APP_ID, suffix, NULL);
+  MwApplication   *application;
+
+  application = g_object_new (MW_TYPE_APPLICATION,
+                              "application-id", id,
+                              "flags", G_APPLICATION_NON_UNIQUE,
+                              NULL);
+  g_application_register (G_APPLICATION (application), NULL, &error);
+  g_assert_no_error (error);
+  return application;
+}

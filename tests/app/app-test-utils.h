@@ -9,6 +9,7 @@
 #include <gtk/gtk.h>
 
 #include "mw-account.h"
+#include "mw-application.h"
 
 G_BEGIN_DECLS
 
@@ -32,6 +33,10 @@ GtkWidget *app_test_find (GtkWidget         *root,
  * CSS class @klass. */
 const char *app_test_child_text (GtkWidget  *root,
                                  const char *klass);
+
+/* A registered application, not unique, whose ID is APP_ID + @suffix
+ * (".Test"): one per test program, as in a session. */
+MwApplication *app_test_application_new (const char *suffix);
 
 /* Adds @account to the stored accounts, with @password for POP3 and
  * SMTP in the keyring, and waits until both are saved. */

@@ -507,18 +507,12 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr (GError) error = NULL;
   int ret;
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   gtk_init ();
 
-  application = g_object_new (MW_TYPE_APPLICATION,
-                              "application-id", APP_ID ".DownloadTest",
-                              "flags", G_APPLICATION_NON_UNIQUE,
-                              NULL);
-  g_application_register (G_APPLICATION (application), NULL, &error);
-  g_assert_no_error (error);
+  application = app_test_application_new (".DownloadTest");
 
   g_test_add ("/app/download/delete-policy", Fixture, NULL,
               fixture_set_up, test_delete_policy, fixture_tear_down);

@@ -87,17 +87,9 @@ is_null (gpointer data)
 static void
 test_stream_then_sorted (void)
 {
-  g_autoptr (MwApplication) application = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr (MwApplication) application = app_test_application_new (".Test");
   Feed     feed = { 0 };
   gpointer window;
-
-  application = g_object_new (MW_TYPE_APPLICATION,
-                              "application-id", APP_ID ".Test",
-                              "flags", G_APPLICATION_NON_UNIQUE,
-                              NULL);
-  g_application_register (G_APPLICATION (application), NULL, &error);
-  g_assert_no_error (error);
 
   feed.window = mw_window_new (application);
   gtk_window_present (GTK_WINDOW (feed.window));

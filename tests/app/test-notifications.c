@@ -548,18 +548,12 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr (GError) error = NULL;
   int ret;
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   gtk_init ();
 
-  application = g_object_new (MW_TYPE_APPLICATION,
-                              "application-id", APP_ID ".NotificationTest",
-                              "flags", G_APPLICATION_NON_UNIQUE,
-                              NULL);
-  g_application_register (G_APPLICATION (application), NULL, &error);
-  g_assert_no_error (error);
+  application = app_test_application_new (".NotificationTest");
 
   g_test_add_func ("/app/notifications/new-mail", test_new_mail);
   g_test_add_func ("/app/notifications/listed-not-announced", test_listed_not_announced);

@@ -74,7 +74,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr (GError) error = NULL;
   int ret;
 
   /* German through LANGUAGE over the C.UTF-8 locale, which every system
@@ -90,12 +89,7 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  application = g_object_new (MW_TYPE_APPLICATION,
-                              "application-id", APP_ID ".Test",
-                              "flags", G_APPLICATION_NON_UNIQUE,
-                              NULL);
-  g_application_register (G_APPLICATION (application), NULL, &error);
-  g_assert_no_error (error);
+  application = app_test_application_new (".Test");
 
   g_test_add_func ("/app/translation/window", test_window);
   g_test_add_func ("/app/translation/code", test_code);

@@ -749,7 +749,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr (GError) error = NULL;
   int ret;
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
@@ -759,12 +758,7 @@ main (int   argc,
   g_setenv ("XDG_DATA_DIRS", "/usr/share", TRUE);
   gtk_init ();
 
-  application = g_object_new (MW_TYPE_APPLICATION,
-                              "application-id", APP_ID ".Test",
-                              "flags", G_APPLICATION_NON_UNIQUE,
-                              NULL);
-  g_application_register (G_APPLICATION (application), NULL, &error);
-  g_assert_no_error (error);
+  application = app_test_application_new (".Test");
 
   g_test_add ("/app/window/opens", Fixture, NULL,
               fixture_set_up, test_opens, fixture_tear_down);
