@@ -512,16 +512,38 @@ flag_set (gpointer data)
   return *(gboolean *) data;
 }
 
-static void
-test_smtp_data (Fixture      *f,
-                gconstpointer data)
+/* Message @number of the mailbox, read back over POP3 as a string. */
+static char *
+read_back (Fixture *f,
+           guint    number)
 {
   g_autoptr (MwTranscript) transcript = mw_transcript_new (100);
   g_autoptr (MwPop3Client) client = NULL;
   g_autoptr (GOutputStream) sink = g_memory_output_stream_new_resizable ();
+  gboolean done = FALSE;
+
+  client = mw_pop3_client_new ("127.0.0.1", mw_mail_server_get_pop3_port (f->server),
+                               MW_SECURITY_NONE, transcript);
+  mw_pop3_client_set_user (client, USER);
+  mw_pop3_client_set_password (client, PASSWORD);
+  mw_pop3_client_set_allow_plaintext (client, TRUE);
+  mw_pop3_client_connect_async (client, NULL, connect_cb, &done);
+  g_assert_true (app_test_wait (flag_set, &done, 20));
+  done = FALSE;
+  mw_pop3_client_retr_async (client, number, sink, NULL, retr_cb, &done);
+  g_assert_true (app_test_wait (flag_set, &done, 20));
+  mw_pop3_client_close (client);
+  g_output_stream_write_all (sink, "", 1, NULL, NULL, NULL);
+  g_output_stream_close (sink, NULL, NULL);
+  return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (sink));
+}
+
+static void
+test_smtp_data (Fixture      *f,
+                gconstpointer data)
+{
   g_autofree char *text = NULL;
   g_autofree char *message = NULL;
-  gboolean         done = FALSE;
 
   mw_log_view_set_console_protocol (f->view, MW_REPLY_PROTOCOL_SMTP);
   type (f, "EHLO console.example");
@@ -551,22 +573,9 @@ test_smtp_data (Fixture      *f,
   g_assert_cmpuint (count (text, "S: 250"), >=, 5);
 
   /* The message reached the mailbox, unstuffed: four messages now. */
-  client = mw_pop3_client_new ("127.0.0.1", mw_mail_server_get_pop3_port (f->server),
-                               MW_SECURITY_NONE, transcript);
-  mw_pop3_client_set_user (client, USER);
-  mw_pop3_client_set_password (client, PASSWORD);
-  mw_pop3_client_set_allow_plaintext (client, TRUE);
-  mw_pop3_client_connect_async (client, NULL, connect_cb, &done);
-  g_assert_true (app_test_wait (flag_set, &done, 20));
-  done = FALSE;
-  mw_pop3_client_retr_async (client, 4, sink, NULL, retr_cb, &done);
-  g_assert_true (app_test_wait (flag_set, &done, 20));
-  g_output_stream_write_all (sink, "", 1, NULL, NULL, NULL);
-  g_output_stream_close (sink, NULL, NULL);
-  message = g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (sink));
+  message = read_back (f, 4);
   g_assert_nonnull (strstr (message, "Subject: typed in the console\r\n\r\nFirst line.\r\n"
                                      ".A line that starts with a dot\r\nQUIT is only text here\r\n"));
-  mw_pop3_client_close (client);
 }
 
 /* BDAT by hand: the lines typed after it make the chunk, each counted with
@@ -575,12 +584,8 @@ static void
 test_smtp_bdat (Fixture      *f,
                 gconstpointer data)
 {
-  g_autoptr (MwTranscript) transcript = mw_transcript_new (100);
-  g_autoptr (MwPop3Client) client = NULL;
-  g_autoptr (GOutputStream) sink = g_memory_output_stream_new_resizable ();
   g_autofree char *text = NULL;
   g_autofree char *message = NULL;
-  gboolean         done = FALSE;
 
   mw_log_view_set_console_protocol (f->view, MW_REPLY_PROTOCOL_SMTP);
   type (f, "EHLO console.example");
@@ -613,21 +618,8 @@ test_smtp_bdat (Fixture      *f,
   g_assert_null (strstr (text, "C: Subject"));
 
   /* The chunks reached the mailbox as typed, the dot included. */
-  client = mw_pop3_client_new ("127.0.0.1", mw_mail_server_get_pop3_port (f->server),
-                               MW_SECURITY_NONE, transcript);
-  mw_pop3_client_set_user (client, USER);
-  mw_pop3_client_set_password (client, PASSWORD);
-  mw_pop3_client_set_allow_plaintext (client, TRUE);
-  mw_pop3_client_connect_async (client, NULL, connect_cb, &done);
-  g_assert_true (app_test_wait (flag_set, &done, 20));
-  done = FALSE;
-  mw_pop3_client_retr_async (client, 4, sink, NULL, retr_cb, &done);
-  g_assert_true (app_test_wait (flag_set, &done, 20));
-  g_output_stream_write_all (sink, "", 1, NULL, NULL, NULL);
-  g_output_stream_close (sink, NULL, NULL);
-  message = g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (sink));
+  message = read_back (f, 4);
   g_assert_nonnull (strstr (message, "Subject: chunked\r\n\r\n.dot stays\r\n"));
-  mw_pop3_client_close (client);
 }
 
 static void
